@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// An unbounded, lock-free multi-producer/single-consumer FIFO, built for actor inboxes.
+///
+///   mpsc_queue<int> q;
+///   q.try_emplace(42);                                        // any thread
+///   q.consume(64, [](int& v) noexcept { use(v); });           // the one consumer thread
+///
+/// Storage is a linked list of blocks of `BlockSlots` slots. An empty queue that never held an
+/// element owns no block; the first push allocates one, later blocks are linked as the queue grows,
+/// and the consumer hands each block back once it has read past it. `release_storage()` lets the
+/// consumer drop the current block when the queue is empty, so an idle inbox costs only this
+/// object. Blocks are recycled through a small per-thread cache: in steady state no push or pop
+/// allocates.
+///
+/// Guarantees and non-guarantees:
+/// - FIFO per producer; elements of different producers are ordered by their reservation of a
+///   slot (one CAS on the tail index), so the queue is linearizable for pushes.
+/// - Producers are lock-free: a producer that finds the tail at a block boundary waits (spins)
+///   only while another producer links the next block. A producer preempted between reserving a
+///   slot and publishing it delays the consumer (it sees "not ready yet"), never loses data.
+/// - `try_emplace` performs one sequentially consistent read-modify-write on the tail index; the
+///   actor scheduler relies on it as a full fence before it reads the actor's state (see
+///   docs/threading.md, "no lost wake-up").
+/// - After `close()` every push returns `push_result::closed`; elements pushed before it remain
+///   for the consumer to drain.
+///
+/// The algorithm follows the segmented queue described for crossbeam's SegQueue (tail index with
+/// one sentinel offset per block while the next block is installed), adapted to one consumer,
+/// closing, and releasing storage when empty.
+
+#include <hollywood/cache_line.hpp>
+#include <hollywood/cpu_relax.hpp>
+#include <hollywood/ringbuffer/push_result.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace hollywood::ringbuffer {
+
+/// Memory layout of a queue's control words.
+enum class queue_layout : std::uint8_t {
+  /// Producer and consumer words on separate cache-line pairs (256 bytes): for queues that stand
+  /// alone and are hot on both sides.
+  padded,
+  /// Packed into 48 bytes: for queues embedded in many small objects (actor inboxes), where the
+  /// owner places the queue; the consumer writes its words once per batch, not per element.
+  compact,
+};
+
+/// See the file comment. @pre `T` is nothrow-destructible and constructed without throwing.
+template <class T, std::size_t BlockSlots = 31, queue_layout Layout = queue_layout::padded>
+class mpsc_queue {
+  static_assert(std::is_nothrow_destructible_v<T>);
+  static_assert(BlockSlots >= 2 && BlockSlots < 1024);
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+  static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+  static_assert(std::atomic<void*>::is_always_lock_free);
+
+ public:
+  using value_type = T;
+
+  /// Slots usable per block; one more index value per block ("lap") marks the block boundary.
+  static constexpr std::size_t block_slots = BlockSlots;
+
+  // -- constructors ------------------------------------------------------------
+
+  mpsc_queue() noexcept = default;
+  mpsc_queue(const mpsc_queue&) = delete;
+  mpsc_queue& operator=(const mpsc_queue&) = delete;
+
+  /// Destroys the elements still queued. @pre no concurrent producer or consumer.
+  ~mpsc_queue() {
+    consume(SIZE_MAX, [](T&) noexcept {});
+    if (head_block_ != nullptr) recycle(head_block_);
+    if (block* pending = first_.load(std::memory_order_acquire); pending != nullptr &&
+                                                                pending != head_block_) {
+      recycle(pending);
+    }
+  }
+
+  // -- producer side -----------------------------------------------------------
+
+  /// Constructs an element at the tail. Returns `push_result::closed` (constructing nothing)
+  /// after `close()`. May allocate a block when the tail block is full or absent.
+  /// @threadsafe
+  template <class... Args>
+  push_result try_emplace(Args&&... args) {
+    static_assert(std::is_nothrow_constructible_v<T, Args&&...>,
+                  "elements are constructed after the slot is reserved and must not throw");
+    std::uint64_t tail = tail_index_.load(std::memory_order_acquire);
+    block* blk = tail_block_.load(std::memory_order_acquire);
+    block* spare = nullptr;
+    for (;;) {
+      if ((tail & closed_bit) != 0) {
+        if (spare != nullptr) recycle(spare);
+        return push_result::closed;
+      }
+      const std::size_t offset = tail % lap;
+      if (offset == block_slots) {
+        // Another producer is linking the next block (or the consumer releases storage).
+        hollywood::cpu_relax();
+        tail = tail_index_.load(std::memory_order_acquire);
+        blk = tail_block_.load(std::memory_order_acquire);
+        continue;
+      }
+      if (offset + 1 == block_slots && spare == nullptr) spare = allocate();
+      if (blk == nullptr) {
+        block* fresh = spare != nullptr ? std::exchange(spare, nullptr) : allocate();
+        block* none = nullptr;
+        // Release pairs with the acquire loads of tail_block_ by producers.
+        if (tail_block_.compare_exchange_strong(none, fresh, std::memory_order_release,
+                                                std::memory_order_relaxed)) {
+          // Release pairs with the consumer's acquire load of first_ in consume().
+          first_.store(fresh, std::memory_order_release);
+          blk = fresh;
+        } else {
+          spare = fresh;
+          tail = tail_index_.load(std::memory_order_acquire);
+          blk = tail_block_.load(std::memory_order_acquire);
+          continue;
+        }
+      }
+      // seq_cst: this RMW is the full fence between publishing the element and the caller's
+      // subsequent read of the consumer's state (the Dekker pair in the actor scheduler).
+      if (tail_index_.compare_exchange_weak(tail, tail + 1, std::memory_order_seq_cst,
+                                            std::memory_order_acquire)) {
+        if (offset + 1 == block_slots) {
+          // We hold the block's last slot: link the next block before publishing the element, so
+          // a consumer that reads this slot always finds `next`. While the tail index sits on the
+          // sentinel offset no one else can change it, hence the plain stores.
+          block* next = std::exchange(spare, nullptr);
+          tail_block_.store(next, std::memory_order_release);   // pairs with producers' acquire
+          tail_index_.store(tail + 2, std::memory_order_release);  // pairs with producers' acquire
+          blk->next.store(next, std::memory_order_release);        // pairs with consume()'s acquire
+        }
+        slot& s = blk->slots[offset];
+        ::new (s.storage()) T(std::forward<Args>(args)...);
+        s.ready.store(1, std::memory_order_release);  // pairs with the acquire load in consume()
+        if (spare != nullptr) recycle(spare);
+        return push_result::ok;
+      }
+      blk = tail_block_.load(std::memory_order_acquire);
+    }
+  }
+
+  /// Pushes a copy or moved value; see `try_emplace`. @threadsafe
+  push_result try_push(T value) { return try_emplace(std::move(value)); }
+
+  /// Closes the queue: later pushes fail with `push_result::closed`. Idempotent. Elements already
+  /// pushed stay for the consumer. @threadsafe
+  void close() noexcept {
+    std::uint64_t tail = tail_index_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((tail & closed_bit) != 0) return;
+      if (tail % lap == block_slots) {  // a block is being linked; its installer stores the index
+        hollywood::cpu_relax();
+        tail = tail_index_.load(std::memory_order_acquire);
+        continue;
+      }
+      if (tail_index_.compare_exchange_weak(tail, tail | closed_bit, std::memory_order_seq_cst,
+                                            std::memory_order_acquire)) {
+        return;
+      }
+    }
+  }
+
+  /// Returns whether `close()` was called. @threadsafe
+  [[nodiscard]] bool closed() const noexcept {
+    return (tail_index_.load(std::memory_order_acquire) & closed_bit) != 0;
+  }
+
+  // -- consumer side -----------------------------------------------------------
+
+  /// Calls `fn(T&)` on up to `max` elements in FIFO order, destroying each afterwards, and
+  /// returns how many it handled. Stops early at the first slot that is empty or reserved but not
+  /// yet published. `fn` must not throw.
+  /// @consumer
+  template <class F>
+  std::size_t consume(std::size_t max, F&& fn) noexcept {
+    static_assert(std::is_nothrow_invocable_v<F&, T&>, "the consumer callback must be noexcept");
+    std::size_t n = 0;
+    block* blk = head_block_;
+    std::uint64_t head = head_index_;
+    while (n < max) {
+      if (blk == nullptr) {
+        blk = first_.load(std::memory_order_acquire);  // pairs with the release store in push
+        if (blk == nullptr) break;
+        first_.store(nullptr, std::memory_order_relaxed);
+      }
+      const std::size_t offset = head % lap;
+      slot& s = blk->slots[offset];
+      if (s.ready.load(std::memory_order_acquire) == 0) break;  // pairs with the release in push
+      T& value = *s.get();
+      fn(value);
+      value.~T();
+      s.ready.store(0, std::memory_order_relaxed);  // the block is recycled clean
+      ++n;
+      ++head;
+      if (offset + 1 == block_slots) {
+        block* next = blk->next.load(std::memory_order_acquire);  // linked before this slot
+        recycle(blk);
+        blk = next;
+        ++head;  // skip the sentinel offset
+      }
+    }
+    if (n != 0 || blk != head_block_) {  // a consumer polling an empty queue writes nothing
+      head_block_ = blk;
+      head_index_ = head;
+      head_published_.store(head, std::memory_order_relaxed);
+    }
+    return n;
+  }
+
+  /// Moves the oldest element into `out`. Returns `false` if none is ready. @consumer
+  [[nodiscard]] bool try_pop(T& out) noexcept {
+    static_assert(std::is_nothrow_move_assignable_v<T>);
+    return consume(1, [&out](T& v) noexcept { out = std::move(v); }) == 1;
+  }
+
+  /// Returns whether every reserved slot has been consumed. A slot reserved but not yet published
+  /// counts as "not empty" (its element is in flight). Sequentially consistent: the scheduler's
+  /// half of the Dekker pair with `try_emplace`.
+  /// @consumer
+  [[nodiscard]] bool empty() const noexcept {
+    return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) == head_index_;
+  }
+
+  /// Drops the current block when the queue is empty, so an idle queue holds no storage.
+  /// Returns `false` (keeping the block) when an element is queued or in flight, or the queue is
+  /// closed.
+  /// @consumer
+  bool release_storage() noexcept {
+    if (head_block_ == nullptr) return first_.load(std::memory_order_acquire) == nullptr;
+    const std::uint64_t base = head_index_ - head_index_ % lap;
+    std::uint64_t expected = head_index_;
+    // Parking the tail on the sentinel offset stops producers (they spin) while the block goes.
+    if (!tail_index_.compare_exchange_strong(expected, base + block_slots,
+                                             std::memory_order_seq_cst,
+                                             std::memory_order_relaxed)) {
+      return false;
+    }
+    tail_block_.store(nullptr, std::memory_order_relaxed);  // published by the release below
+    recycle(head_block_);
+    head_block_ = nullptr;
+    head_index_ = base + lap;
+    head_published_.store(head_index_, std::memory_order_relaxed);
+    tail_index_.store(head_index_, std::memory_order_release);  // pairs with producers' acquire
+    return true;
+  }
+
+  /// Returns whether the queue currently owns a block. @consumer
+  [[nodiscard]] bool holds_storage() const noexcept {
+    return head_block_ != nullptr || first_.load(std::memory_order_acquire) != nullptr;
+  }
+
+  // -- observers ---------------------------------------------------------------
+
+  /// Returns a guess of the number of queued elements: exact when nothing runs concurrently;
+  /// otherwise it may lag by the consumer's current batch or count in-flight pushes. @threadsafe
+  [[nodiscard]] std::size_t size_approx() const noexcept {
+    const std::uint64_t tail = tail_index_.load(std::memory_order_acquire) & ~closed_bit;
+    const std::uint64_t head = head_published_.load(std::memory_order_relaxed);
+    const std::uint64_t t = sequence(tail);
+    const std::uint64_t h = sequence(head);
+    return t > h ? static_cast<std::size_t>(t - h) : 0;
+  }
+
+ private:
+  static constexpr std::size_t lap = block_slots + 1;
+  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
+
+  struct slot {
+    std::atomic<std::uint32_t> ready{0};
+    alignas(T) unsigned char bytes[sizeof(T)];
+    T* storage() noexcept { return reinterpret_cast<T*>(bytes); }
+    T* get() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
+  };
+
+  struct block {
+    std::atomic<block*> next{nullptr};
+    slot slots[block_slots];
+  };
+
+  /// Maps an index (lap * block + offset) to a running element count, ignoring sentinels.
+  static std::uint64_t sequence(std::uint64_t index) noexcept {
+    const std::uint64_t offset = index % lap;
+    return (index / lap) * block_slots + (offset < block_slots ? offset : block_slots);
+  }
+
+  // Per-thread cache of empty blocks: a block freed by the consumer is reused by the next push on
+  // that thread, so a steady stream of messages allocates nothing.
+  struct block_cache {
+    static constexpr std::size_t capacity = 8;
+    block* items[capacity] = {};
+    std::size_t size = 0;
+    ~block_cache() {
+      for (std::size_t i = 0; i < size; ++i) delete items[i];
+    }
+  };
+  static block_cache& cache() noexcept {
+    static thread_local block_cache c;
+    return c;
+  }
+  static block* allocate() {
+    block_cache& c = cache();
+    if (c.size > 0) return c.items[--c.size];
+    return new block;
+  }
+  static void recycle(block* b) noexcept {
+    b->next.store(nullptr, std::memory_order_relaxed);
+    block_cache& c = cache();
+    if (c.size < block_cache::capacity) {
+      c.items[c.size++] = b;
+    } else {
+      delete b;
+    }
+  }
+
+  static constexpr std::size_t side_alignment =
+      Layout == queue_layout::padded ? false_sharing_range : alignof(std::uint64_t);
+
+  // Producer-written state, then consumer-written state (separate lines when padded).
+  alignas(side_alignment) std::atomic<std::uint64_t> tail_index_{0};
+  std::atomic<block*> tail_block_{nullptr};
+  std::atomic<block*> first_{nullptr};  // first block after an empty period, for the consumer
+  alignas(side_alignment) block* head_block_ = nullptr;
+  std::uint64_t head_index_ = 0;
+  std::atomic<std::uint64_t> head_published_{0};
+};
+
+}  // namespace hollywood::ringbuffer
