@@ -8,6 +8,7 @@
 ///   if (auto v = parse("42")) use(*v); else log(v.error().message());
 
 #include <hollywood/assert.hpp>
+#include <hollywood/error.hpp>
 
 #include <new>
 #include <system_error>
@@ -51,7 +52,9 @@ class [[nodiscard]] expected {
     new (&value_) T(std::forward<U>(v));
   }
   expected(unexpected u) noexcept : has_(false) { new (&error_) std::error_code(u.error()); }
-  expected(const expected& other) : has_(other.has_) {
+  expected(const expected& other)
+    requires std::is_copy_constructible_v<T>
+      : has_(other.has_) {
     if (has_) {
       new (&value_) T(other.value_);
     } else {
@@ -65,7 +68,7 @@ class [[nodiscard]] expected {
       new (&error_) std::error_code(other.error_);
     }
   }
-  expected& operator=(expected other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+  expected& operator=(expected&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
     if (this != &other) {
       destroy();
       has_ = other.has_;
@@ -75,6 +78,12 @@ class [[nodiscard]] expected {
         new (&error_) std::error_code(other.error_);
       }
     }
+    return *this;
+  }
+  expected& operator=(const expected& other)
+    requires std::is_copy_constructible_v<T>
+  {
+    if (this != &other) *this = expected(other);
     return *this;
   }
   ~expected() { destroy(); }

@@ -11,8 +11,10 @@
 /// element owns no block; the first push allocates one, later blocks are linked as the queue grows,
 /// and the consumer hands each block back once it has read past it. `release_storage()` lets the
 /// consumer drop the current block when the queue is empty, so an idle inbox costs only this
-/// object. Blocks are recycled through a small per-thread cache: in steady state no push or pop
-/// allocates.
+/// object. Blocks are recycled through a small per-thread cache, which serves pushes made on the
+/// thread that freed the block: a thread that both consumes and produces (a worker) reaches a
+/// steady state without allocation, but a producer on another thread allocates one block per
+/// `BlockSlots` pushes (freed, or cached, by the consumer).
 ///
 /// Guarantees and non-guarantees:
 /// - FIFO per producer; elements of different producers are ordered by their reservation of a
@@ -113,8 +115,11 @@ class mpsc_queue {
       if (blk == nullptr) {
         block* fresh = spare != nullptr ? std::exchange(spare, nullptr) : allocate();
         block* none = nullptr;
-        // Release pairs with the acquire loads of tail_block_ by producers.
-        if (tail_block_.compare_exchange_strong(none, fresh, std::memory_order_release,
+        // Release pairs with the acquire loads of tail_block_ by producers. Acquire pairs with
+        // the release store of nullptr in release_storage(): the consumer's earlier
+        // `first_.store(nullptr)` in consume() then happens-before our `first_.store(fresh)`,
+        // so it cannot overwrite it.
+        if (tail_block_.compare_exchange_strong(none, fresh, std::memory_order_acq_rel,
                                                 std::memory_order_relaxed)) {
           // Release pairs with the consumer's acquire load of first_ in consume().
           first_.store(fresh, std::memory_order_release);
@@ -179,15 +184,18 @@ class mpsc_queue {
 
   /// Calls `fn(T&)` on up to `max` elements in FIFO order, destroying each afterwards, and
   /// returns how many it handled. Stops early at the first slot that is empty or reserved but not
-  /// yet published. `fn` must not throw.
+  /// yet published, or after an element for which `fn` returned `false` (when `fn` returns
+  /// `bool`; that element counts as consumed). `fn` must not throw.
   /// @consumer
   template <class F>
   std::size_t consume(std::size_t max, F&& fn) noexcept {
     static_assert(std::is_nothrow_invocable_v<F&, T&>, "the consumer callback must be noexcept");
+    constexpr bool can_stop = std::is_same_v<std::invoke_result_t<F&, T&>, bool>;
+    bool go_on = true;
     std::size_t n = 0;
     block* blk = head_block_;
     std::uint64_t head = head_index_;
-    while (n < max) {
+    while (n < max && go_on) {
       if (blk == nullptr) {
         blk = first_.load(std::memory_order_acquire);  // pairs with the release store in push
         if (blk == nullptr) break;
@@ -197,7 +205,11 @@ class mpsc_queue {
       slot& s = blk->slots[offset];
       if (s.ready.load(std::memory_order_acquire) == 0) break;  // pairs with the release in push
       T& value = *s.get();
-      fn(value);
+      if constexpr (can_stop) {
+        go_on = fn(value);
+      } else {
+        fn(value);
+      }
       value.~T();
       s.ready.store(0, std::memory_order_relaxed);  // the block is recycled clean
       ++n;
@@ -236,7 +248,13 @@ class mpsc_queue {
   /// closed.
   /// @consumer
   bool release_storage() noexcept {
-    if (head_block_ == nullptr) return first_.load(std::memory_order_acquire) == nullptr;
+    if (head_block_ == nullptr) {
+      // No block reached us, but one may be installed and already used by other producers
+      // while its installer has yet to store first_: only an index check tells "no element".
+      // seq_cst like empty(), so a `true` here carries the same Dekker guarantee.
+      return first_.load(std::memory_order_acquire) == nullptr  // pairs with the push's release
+             && (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) == head_index_;
+    }
     const std::uint64_t base = head_index_ - head_index_ % lap;
     std::uint64_t expected = head_index_;
     // Parking the tail on the sentinel offset stops producers (they spin) while the block goes.
@@ -245,7 +263,10 @@ class mpsc_queue {
                                              std::memory_order_relaxed)) {
       return false;
     }
-    tail_block_.store(nullptr, std::memory_order_relaxed);  // published by the release below
+    // Release pairs with the acquire half of the installing CAS in try_emplace(): a producer
+    // that read a stale tail index can see this nullptr before the release store of the index
+    // below, and must still be ordered after our `first_.store(nullptr)` in consume().
+    tail_block_.store(nullptr, std::memory_order_release);
     recycle(head_block_);
     head_block_ = nullptr;
     head_index_ = base + lap;

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// The engine: spawns actors, delivers messages, runs the workers.
+///
+///   auto e = engine::create().value();
+///   pid greeter = e->spawn(make_producer<hello>(), "hello");
+///   e->send(greeter, std::string{"world"});
+///   auto r = e->request(greeter, query{}, 1s);   // blocking request from a plain thread
+///   e->poison(greeter).wait();
+///
+/// Every member function is safe to call from any thread, including from inside actors (except
+/// the blocking waits, which refuse to block a worker). `shutdown()` (also run by the destructor)
+/// poisons every actor, children first, and joins every thread the engine started.
+/// @threadsafe
+
+#include <hollywood/actor/completion.hpp>
+#include <hollywood/actor/engine_config.hpp>
+#include <hollywood/actor/envelope.hpp>
+#include <hollywood/actor/message.hpp>
+#include <hollywood/actor/pid.hpp>
+#include <hollywood/actor/receiver.hpp>
+#include <hollywood/actor/response.hpp>
+#include <hollywood/actor/spawn_options.hpp>
+#include <hollywood/actor/stats.hpp>
+#include <hollywood/actor/timer.hpp>
+#include <hollywood/expected.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace hollywood::actor {
+
+namespace detail {
+class engine_impl;
+}
+
+/// See the file comment. @threadsafe
+class engine {
+ public:
+  // -- construction ------------------------------------------------------------
+
+  /// Creates and starts an engine. Errors: `errc::invalid_config` (the log names the field).
+  static expected<std::unique_ptr<engine>> create(engine_config config = {});
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+  /// Runs `shutdown()`.
+  ~engine();
+
+  // -- spawning ----------------------------------------------------------------
+
+  /// Spawns an actor "kind/id" and returns its PID once it is registered; it handles
+  /// `initialized` and `started` before any message. If the ID is taken, spawns nothing,
+  /// publishes `actor_duplicate_id_event` and returns the existing actor's PID. Invalid input or
+  /// a stopped engine returns the empty PID (see `try_spawn` for the reason).
+  pid spawn(producer make, std::string_view kind, spawn_options options = {});
+
+  /// Like `spawn`, reporting `errc::invalid_argument` (empty kind, null producer) or
+  /// `errc::engine_stopped`.
+  expected<pid> try_spawn(producer make, std::string_view kind, spawn_options options = {});
+
+  /// Spawns an actor whose instances call copies of `f(context&)`.
+  template <class F>
+    requires std::is_invocable_v<F&, context&>
+  pid spawn_fn(F&& f, std::string_view kind, spawn_options options = {}) {
+    return spawn(make_fn_producer(std::forward<F>(f)), kind, std::move(options));
+  }
+
+  // -- messaging ---------------------------------------------------------------
+
+  /// Sends `msg` to `to` without a sender. Fire-and-forget: never blocks, never throws (except
+  /// `std::bad_alloc` for a large payload). An unknown or stopped target gets a dead letter; the
+  /// empty PID is a no-op.
+  template <class T>
+  void send(const pid& to, T&& msg) {
+    send_message(to, wrap(std::forward<T>(msg)), {});
+  }
+
+  /// Sends `msg` with `sender` as its sender (for example `root()`).
+  template <class T>
+  void send_with_sender(const pid& to, T&& msg, const pid& sender) {
+    send_message(to, wrap(std::forward<T>(msg)), sender);
+  }
+
+  /// Sends a type-erased message.
+  void send_message(const pid& to, message msg, const pid& sender);
+
+  /// Sends `msg` to `to` from a temporary responder and returns the pending response. The timeout
+  /// counts from this call.
+  template <class T>
+  response request(const pid& to, T&& msg, std::chrono::nanoseconds timeout) {
+    return request_message(to, wrap(std::forward<T>(msg)), timeout);
+  }
+  response request_message(const pid& to, message msg, std::chrono::nanoseconds timeout);
+
+  /// Returns a PID that code outside actors can use as sender; what is sent to it is read with
+  /// `receive`.
+  [[nodiscard]] const pid& root() const noexcept;
+
+  /// Returns the next envelope sent to `root()`, waiting up to `timeout`. Errors: `errc::timeout`,
+  /// `errc::blocking_in_actor`.
+  expected<envelope> receive(std::chrono::nanoseconds timeout);
+
+  // -- stopping ----------------------------------------------------------------
+
+  /// Stops `target` after it handled everything queued before this call; its descendants stop
+  /// first. Messages arriving later are dead letters. The completion fires once it handled
+  /// `stopped` and left the registry; for an unknown target, at once (with a dead letter).
+  completion poison(const pid& target);
+
+  /// Stops `target` now: queued messages become dead letters (reason `stopped`), its descendants
+  /// stop first, then it handles `stopped`. Concurrent stops and poisons yield one `stopped`.
+  completion stop(const pid& target);
+
+  /// Poisons every actor (children first), waits for them, then stops the workers and timers
+  /// and joins their threads. Idempotent. On an engine worker it only starts the shutdown.
+  void shutdown();
+
+  // -- registry ----------------------------------------------------------------
+
+  /// Returns the actor "kind/id" (the empty PID if there is none).
+  [[nodiscard]] pid lookup(std::string_view kind, std::string_view id) const;
+  /// Returns the actor with the full ID `id` ("kind/id", "parent/kind/id").
+  [[nodiscard]] pid lookup(std::string_view id) const;
+  /// Returns the PIDs of the live actors of `kind`.
+  [[nodiscard]] std::vector<pid> pids(std::string_view kind) const;
+
+  // -- events ------------------------------------------------------------------
+
+  /// Returns the event stream actor's PID.
+  [[nodiscard]] const pid& event_stream() const noexcept;
+  /// Subscribes `subscriber` to every event published after this call returns.
+  void subscribe(const pid& subscriber);
+  /// Unsubscribes `subscriber` (by value: any PID equal to the subscribed one).
+  void unsubscribe(const pid& subscriber);
+  /// Publishes `event` to every subscriber.
+  template <class T>
+  void broadcast_event(T&& event) {
+    static_assert(std::is_copy_constructible_v<std::remove_cvref_t<T>>,
+                  "events are copied to every subscriber");
+    publish(wrap(std::forward<T>(event)));
+  }
+
+  // -- timers ------------------------------------------------------------------
+
+  /// Sends `msg` to `to` once after `delay`.
+  template <class T>
+  timer send_after(const pid& to, T&& msg, std::chrono::nanoseconds delay,
+                   const pid& sender = {}) {
+    return schedule_timer(to, maker(std::forward<T>(msg)), delay, {}, sender);
+  }
+
+  /// Sends a copy of `msg` to `to` every `interval` until stopped.
+  template <class T>
+  timer send_repeat(const pid& to, T&& msg, std::chrono::nanoseconds interval,
+                    const pid& sender = {}) {
+    static_assert(std::is_copy_constructible_v<std::remove_cvref_t<T>>,
+                  "send_repeat sends copies: the message type must be copyable");
+    return schedule_timer(to, maker(std::forward<T>(msg)), interval, interval, sender);
+  }
+
+  // -- introspection -----------------------------------------------------------
+
+  /// Returns the engine's address (`local` or the remote's address).
+  [[nodiscard]] std::string_view address() const noexcept;
+  /// Returns a snapshot of actors, inbox depths, processed counts and restarts.
+  [[nodiscard]] engine_stats stats() const;
+  [[nodiscard]] const engine_config& config() const noexcept;
+
+  /// Library use.
+  [[nodiscard]] detail::engine_impl& impl() noexcept { return *impl_; }
+
+ private:
+  explicit engine(engine_config config);
+
+  using message_maker = std::function<message()>;
+
+  template <class T>
+  static message wrap(T&& msg) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<T>, message>) {
+      return std::forward<T>(msg);
+    } else {
+      return message(std::forward<T>(msg));
+    }
+  }
+  template <class T>
+  static message_maker maker(T&& msg) {
+    using U = std::remove_cvref_t<T>;
+    if constexpr (std::is_copy_constructible_v<U>) {
+      return [m = U(std::forward<T>(msg))] { return message(m); };
+    } else {
+      auto holder = std::make_shared<U>(std::forward<T>(msg));
+      return [holder] { return message(std::move(*holder)); };
+    }
+  }
+  void publish(message event);
+  timer schedule_timer(const pid& to, message_maker make, std::chrono::nanoseconds first,
+                       std::chrono::nanoseconds interval, const pid& sender);
+
+  std::unique_ptr<detail::engine_impl> impl_;
+};
+
+}  // namespace hollywood::actor

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace hollywood::actor {
+
+/// Address of an engine created without a remote.
+inline constexpr std::string_view local_address = "local";
+/// Messages an actor handles per turn before its worker serves others.
+inline constexpr std::size_t default_throughput = 256;
+/// How long an idle worker (or a worker whose actor caught up with its inbox) polls for more
+/// work before it parks. About one thread wake-up on a virtual machine: spinning longer mostly
+/// burns CPU, shorter pays a 10-25 us wake-up per burst.
+inline constexpr std::chrono::nanoseconds default_spin{20'000};
+
+/// Whether workers are pinned to CPUs.
+enum class worker_pinning : std::uint8_t {
+  /// The OS places worker threads.
+  none,
+  /// Worker i runs on CPU (i mod hardware threads): steadier latency, worse when the machine is
+  /// shared.
+  per_core,
+};
+
+/// Engine configuration: a value type with chained setters. Not thread-safe (a set-up object).
+struct engine_config {
+  /// The engine's address, part of every PID it creates. `local` unless a remote is configured.
+  std::string address{local_address};
+  /// Worker threads; 0 means one per hardware thread.
+  std::size_t workers = 0;
+  /// Messages per actor turn (>= 1).
+  std::size_t throughput = default_throughput;
+  /// Spin budget of idle workers before they park; 0 parks at once.
+  std::chrono::nanoseconds spin = default_spin;
+  /// Worker placement.
+  worker_pinning pinning = worker_pinning::none;
+
+  [[nodiscard]] engine_config with_address(std::string v) const {
+    auto c = *this;
+    c.address = std::move(v);
+    return c;
+  }
+  [[nodiscard]] engine_config with_workers(std::size_t v) const {
+    auto c = *this;
+    c.workers = v;
+    return c;
+  }
+  [[nodiscard]] engine_config with_throughput(std::size_t v) const {
+    auto c = *this;
+    c.throughput = v;
+    return c;
+  }
+  [[nodiscard]] engine_config with_spin(std::chrono::nanoseconds v) const {
+    auto c = *this;
+    c.spin = v;
+    return c;
+  }
+  [[nodiscard]] engine_config with_pinning(worker_pinning v) const {
+    auto c = *this;
+    c.pinning = v;
+    return c;
+  }
+
+  /// Returns a description of the first invalid field, or an empty string when all are valid.
+  [[nodiscard]] std::string problem() const;
+};
+
+}  // namespace hollywood::actor

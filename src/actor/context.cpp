@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#include <hollywood/actor/context.hpp>
+
+#include <hollywood/actor/engine.hpp>
+
+#include "engine_impl.hpp"
+#include "log.hpp"
+#include "process.hpp"
+#include "responder.hpp"
+#include "timer_service.hpp"
+
+namespace hollywood::actor {
+
+pid context::self() const noexcept { return pid(&self_); }
+
+const pid& context::parent() const noexcept { return self_.parent(); }
+
+engine& context::engine() const noexcept { return self_.engine().owner(); }
+
+void context::send_message(const pid& to, actor::message msg) {
+  self_.engine().send(to, std::move(msg), pid(&self_));
+}
+
+void context::forward(const pid& to) {
+  self_.engine().send(to, std::move(current_.msg), current_.sender);
+}
+
+void context::request_message(const pid& to, actor::message msg, std::chrono::nanoseconds timeout,
+                              request_continuation then) {
+  detail::engine_impl& e = self_.engine();
+  const std::uint64_t id = self_.add_request(std::move(then));
+  pid responder = e.make_continuation_responder(self_, id, timeout);
+  if (!to || !e.try_deliver(to, msg, responder)) {
+    if (to) {
+      e.dead_letter(to, std::move(msg), responder, dead_letter_reason::unknown_target);
+    }
+    static_cast<detail::responder*>(responder.target())->fail();
+  }
+}
+
+pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {
+  if (self_.current_phase() == detail::phase::stopping ||
+      self_.current_phase() == detail::phase::dead) {
+    detail::log(log_level::warn, "spawn_child refused: " + std::string(self_.id()) + " is stopping");
+    return {};
+  }
+  auto r = self_.engine().spawn(std::move(make), kind, std::move(options), &self_);
+  if (!r) {
+    detail::log(log_level::warn, "spawn_child of kind '" + std::string(kind) +
+                                     "' refused: " + r.error().message());
+    return {};
+  }
+  return std::move(*r);
+}
+
+const std::vector<pid>& context::children() const noexcept { return self_.children(); }
+
+pid context::child(std::string_view relative_id) const {
+  std::string full(self_.id());
+  full.push_back('/');
+  full.append(relative_id);
+  for (const pid& c : self_.children()) {
+    if (c.id() == full) return c;
+  }
+  return {};
+}
+
+completion context::poison(const pid& target) {
+  return self_.engine().stop(target, detail::stop_mode::graceful);
+}
+
+completion context::stop(const pid& target) {
+  return self_.engine().stop(target, detail::stop_mode::immediate);
+}
+
+timer context::schedule_timer(const pid& to, message_maker make, std::chrono::nanoseconds first,
+                              std::chrono::nanoseconds interval) {
+  detail::engine_impl& e = self_.engine();
+  timer t = e.schedule_timer(
+      [impl = &e, to, make = std::move(make), from = pid(&self_)] {
+        impl->send(to, make(), from);
+      },
+      first, interval);
+  self_.add_timer(detail::timer_access::entry(t));
+  return t;
+}
+
+}  // namespace hollywood::actor

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+#include <hollywood/actor/engine.hpp>
+
+#include <hollywood/actor/context.hpp>
+#include <hollywood/actor/events.hpp>
+#include <hollywood/actor/lifecycle.hpp>
+
+#include "engine_impl.hpp"
+#include "event_stream.hpp"
+#include "log.hpp"
+#include "process.hpp"
+#include "responder.hpp"
+
+#include <charconv>
+
+namespace hollywood::actor {
+
+namespace detail {
+
+namespace {
+
+dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
+  switch (t.kind()) {
+    case target_kind::process: return dead_letter_reason::stopped;
+    case target_kind::responder: return dead_letter_reason::late_response;
+    case target_kind::mailbox: return dead_letter_reason::engine_stopped;
+    case target_kind::named: return dead_letter_reason::unknown_target;
+  }
+  return dead_letter_reason::unknown_target;
+}
+
+}  // namespace
+
+engine_impl::engine_impl(actor::engine& owner, engine_config config)
+    : owner_(owner),
+      config_(std::move(config)),
+      address_(intern_address(config_.address)),
+      scheduler_(config_) {}
+
+engine_impl::~engine_impl() { shutdown(); }
+
+void engine_impl::start() {
+  root_ = pid(new mailbox_target(address_, "root"), false);
+  scheduler_.start();
+  auto stream = spawn(make_producer<event_stream_receiver>(this), "eventstream",
+                      spawn_options{}.with_id("0").with_max_restarts(UINT32_MAX).with_restart_delay(
+                          std::chrono::milliseconds{0}),
+                      nullptr);
+  event_stream_ = std::move(*stream);
+}
+
+// -- messaging ---------------------------------------------------------------------------
+
+bool engine_impl::try_deliver(const pid& to, message& m, const pid& sender) noexcept {
+  pid_target* t = to.target();
+  switch (t->kind()) {
+    case target_kind::process: return static_cast<process*>(t)->deliver(m, sender);
+    case target_kind::responder: return static_cast<responder*>(t)->offer(m, sender);
+    case target_kind::mailbox: return static_cast<mailbox_target*>(t)->offer(m, sender);
+    case target_kind::named:
+      if (t->interned_address() == address_) {
+        if (pid local = registry_.find(t->id())) return try_deliver(local, m, sender);
+      }
+      return false;
+  }
+  return false;
+}
+
+void engine_impl::send(const pid& to, message&& m, const pid& sender) noexcept {
+  if (!to) return;
+  if (try_deliver(to, m, sender)) return;
+  dead_letter(to, std::move(m), sender, undeliverable_reason(*to.target()));
+}
+
+void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
+                              dead_letter_reason reason, std::string detail) noexcept {
+  dead_letters_.fetch_add(1, std::memory_order_relaxed);
+  if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
+    publish(message(dead_letter_event{target, std::make_shared<const message>(std::move(m)), sender,
+                                      reason, std::move(detail)}));
+  } else {
+    log_dead_letter(target, m, reason, detail);
+  }
+}
+
+void engine_impl::publish(message&& event) noexcept {
+  // Never a dead letter: a dead letter about an undeliverable event would publish another event.
+  if (event_stream_) (void)try_deliver(event_stream_, event, pid{});
+}
+
+void engine_impl::subscribe(const pid& subscriber) {
+  if (!subscriber) return;
+  // Counted before the request is queued, so an event published after this call returns is
+  // routed through the stream, which handles the subscription first (same inbox, FIFO).
+  subscribers_hint_.fetch_add(1, std::memory_order_acq_rel);
+  message m(subscribe_request{subscriber});
+  if (!event_stream_ || !try_deliver(event_stream_, m, pid{})) subscription_dropped();
+}
+
+void engine_impl::unsubscribe(const pid& subscriber) {
+  if (!subscriber || !event_stream_) return;
+  message m(unsubscribe_request{subscriber});
+  (void)try_deliver(event_stream_, m, pid{});
+}
+
+// -- actors ------------------------------------------------------------------------------
+
+std::string engine_impl::next_id() {
+  char buf[24];
+  const auto n = next_id_.fetch_add(1, std::memory_order_relaxed);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), n);
+  return std::string(buf, end);
+}
+
+expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_options options,
+                                 process* parent) {
+  if (!make || kind.empty()) return unexpected(errc::invalid_argument);
+  if (stopping_.load(std::memory_order_acquire)) return unexpected(errc::engine_stopped);
+  std::string id;
+  if (parent != nullptr) {
+    id.append(parent->id());
+    id.push_back('/');
+  }
+  id.append(kind);
+  id.push_back('/');
+  if (options.id.empty()) {
+    id.append(next_id());
+  } else {
+    id.append(options.id);
+  }
+  auto spec = std::make_shared<const spawn_spec>(
+      spawn_spec{std::move(make), std::string(kind), std::move(options)});
+  // Born with one reference (adopted by the returned PID) and its scheduling bit set.
+  auto* p = new process(*this, address_, std::move(id), std::move(spec),
+                        parent != nullptr ? pid(parent) : pid{});
+  if (pid existing = registry_.insert(p)) {
+    delete p;  // never visible to anyone
+    publish_event(actor_duplicate_id_event{existing});
+    return existing;
+  }
+  pid result(p, false);
+  if (parent != nullptr) parent->add_child(result);
+  scheduler_.schedule(p);
+  return result;
+}
+
+completion engine_impl::stop(const pid& target, stop_mode mode) {
+  auto done = std::make_shared<completion_state>();
+  pid resolved = target;
+  if (resolved && resolved.target()->kind() == target_kind::named &&
+      resolved.target()->interned_address() == address_) {
+    resolved = registry_.find(resolved.id());
+  }
+  if (!target) {
+    done->complete();
+    return completion(done);
+  }
+  if (resolved && resolved.target()->kind() == target_kind::process) {
+    auto* p = static_cast<process*>(resolved.target());
+    if (mode == stop_mode::graceful) {
+      message pill(poison_pill{done});
+      if (p->deliver(pill, pid{})) return completion(done);
+    } else {
+      auto* m = new system_message{nullptr, system_kind::stop, {}, done, 0};
+      if (p->deliver_system(m)) return completion(done);
+      delete m;
+    }
+  }
+  dead_letter(target, message(stop_request{mode == stop_mode::graceful}), pid{},
+              dead_letter_reason::unknown_target);
+  done->complete();
+  return completion(done);
+}
+
+response engine_impl::request(const pid& to, message&& m, std::chrono::nanoseconds timeout) {
+  const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
+  auto* r = new responder(*this, address_, "request/" + std::to_string(n),
+                          responder::mode::blocking, std::chrono::steady_clock::now() + timeout,
+                          pid{}, n);
+  pid rp(r, false);
+  if (!to || !try_deliver(to, m, rp)) {
+    if (to) dead_letter(to, std::move(m), rp, undeliverable_reason(*to.target()));
+    r->fail();
+  }
+  return response(std::move(rp));
+}
+
+pid engine_impl::make_continuation_responder(process& requester, std::uint64_t request_id,
+                                             std::chrono::nanoseconds timeout) {
+  const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
+  auto* r = new responder(*this, address_, "request/" + std::to_string(n),
+                          responder::mode::continuation,
+                          std::chrono::steady_clock::now() + timeout, pid(&requester), request_id);
+  pid rp(r, false);
+  timer t = schedule_timer([rp] { static_cast<responder*>(rp.target())->expire(); }, timeout,
+                           std::chrono::nanoseconds{0});
+  r->set_timeout(timer_access::entry(t));
+  return rp;
+}
+
+timer engine_impl::schedule_timer(std::function<void()> action, std::chrono::nanoseconds first,
+                                  std::chrono::nanoseconds interval) {
+  auto entry = std::make_shared<timer_entry>(std::move(action), interval);
+  if (!timers_.schedule(entry, timer_clock::now() + first)) entry->stop();
+  return timer(std::move(entry));
+}
+
+// -- shutdown ----------------------------------------------------------------------------
+
+void engine_impl::shutdown() {
+  stopping_.store(true, std::memory_order_release);
+  if (scheduler_.on_worker() || current_process() != nullptr) {
+    // An actor cannot wait for the engine it runs on: only start stopping the top level.
+    registry_.for_each([this](process& p) {
+      if (!p.parent() && pid(&p) != event_stream_) (void)stop(pid(&p), stop_mode::graceful);
+    });
+    return;
+  }
+  std::lock_guard lock(shutdown_mu_);
+  if (shut_down_.load(std::memory_order_acquire)) return;
+  // Poison the top level until nothing but the event stream is left: each poison stops the
+  // actor's descendants first. Repeat, because actors may have been spawned meanwhile.
+  for (;;) {
+    std::vector<pid> top;
+    registry_.for_each([&](process& p) {
+      if (!p.parent()) top.emplace_back(&p);
+    });
+    std::erase(top, event_stream_);
+    if (top.empty()) break;
+    std::vector<completion> pending;
+    pending.reserve(top.size());
+    for (const pid& p : top) pending.push_back(stop(p, stop_mode::graceful));
+    for (const completion& c : pending) c.wait();
+  }
+  if (event_stream_) stop(event_stream_, stop_mode::graceful).wait();
+  subscribers_hint_.store(0, std::memory_order_release);
+  timers_.stop();
+  scheduler_.stop();
+  if (root_) static_cast<mailbox_target*>(root_.target())->close();
+  event_stream_ = pid{};
+  shut_down_.store(true, std::memory_order_release);
+}
+
+mailbox_target& engine_impl::root_mailbox() const noexcept {
+  return *static_cast<mailbox_target*>(root_.target());
+}
+
+}  // namespace detail
+
+// -- the public engine ---------------------------------------------------------------------
+
+expected<std::unique_ptr<engine>> engine::create(engine_config config) {
+  if (auto problem = config.problem(); !problem.empty()) {
+    detail::log(detail::log_level::error, "engine configuration rejected: " + problem);
+    return unexpected(errc::invalid_config);
+  }
+  std::unique_ptr<engine> e(new engine(std::move(config)));
+  e->impl_->start();
+  return e;
+}
+
+engine::engine(engine_config config)
+    : impl_(std::make_unique<detail::engine_impl>(*this, std::move(config))) {}
+
+engine::~engine() { impl_->shutdown(); }
+
+pid engine::spawn(producer make, std::string_view kind, spawn_options options) {
+  auto r = try_spawn(std::move(make), kind, std::move(options));
+  return r ? std::move(*r) : pid{};
+}
+
+expected<pid> engine::try_spawn(producer make, std::string_view kind, spawn_options options) {
+  auto r = impl_->spawn(std::move(make), kind, std::move(options), nullptr);
+  if (!r) {
+    detail::log(detail::log_level::warn,
+                "spawn of kind '" + std::string(kind) + "' refused: " + r.error().message());
+  }
+  return r;
+}
+
+void engine::send_message(const pid& to, message msg, const pid& sender) {
+  impl_->send(to, std::move(msg), sender);
+}
+
+response engine::request_message(const pid& to, message msg, std::chrono::nanoseconds timeout) {
+  return impl_->request(to, std::move(msg), timeout);
+}
+
+const pid& engine::root() const noexcept { return impl_->root(); }
+
+expected<envelope> engine::receive(std::chrono::nanoseconds timeout) {
+  if (detail::current_worker() != nullptr) return unexpected(errc::blocking_in_actor);
+  return impl_->root_mailbox().receive(timeout);
+}
+
+completion engine::poison(const pid& target) {
+  return impl_->stop(target, detail::stop_mode::graceful);
+}
+
+completion engine::stop(const pid& target) {
+  return impl_->stop(target, detail::stop_mode::immediate);
+}
+
+void engine::shutdown() { impl_->shutdown(); }
+
+pid engine::lookup(std::string_view kind, std::string_view id) const {
+  std::string full(kind);
+  full.push_back('/');
+  full.append(id);
+  return impl_->actors().find(full);
+}
+
+pid engine::lookup(std::string_view id) const { return impl_->actors().find(id); }
+
+std::vector<pid> engine::pids(std::string_view kind) const {
+  std::vector<pid> out;
+  impl_->actors().for_each([&](detail::process& p) {
+    if (p.spec().kind == kind) out.emplace_back(&p);
+  });
+  return out;
+}
+
+const pid& engine::event_stream() const noexcept { return impl_->event_stream(); }
+
+void engine::subscribe(const pid& subscriber) { impl_->subscribe(subscriber); }
+
+void engine::unsubscribe(const pid& subscriber) { impl_->unsubscribe(subscriber); }
+
+void engine::publish(message event) { impl_->publish(std::move(event)); }
+
+timer engine::schedule_timer(const pid& to, message_maker make, std::chrono::nanoseconds first,
+                             std::chrono::nanoseconds interval, const pid& sender) {
+  return impl_->schedule_timer(
+      [impl = impl_.get(), to, make = std::move(make), sender] { impl->send(to, make(), sender); },
+      first, interval);
+}
+
+std::string_view engine::address() const noexcept { return *impl_->address(); }
+
+engine_stats engine::stats() const {
+  engine_stats s;
+  s.dead_letters = impl_->dead_letters();
+  s.max_restarts_exceeded = impl_->max_restarts_exceeded();
+  s.workers = impl_->sched().worker_count();
+  impl_->actors().for_each([&](detail::process& p) {
+    s.per_actor.push_back(actor_stats{pid(&p), p.inbox_depth(), p.processed(), p.restarts()});
+  });
+  s.actors = s.per_actor.size();
+  return s;
+}
+
+const engine_config& engine::config() const noexcept { return impl_->config(); }
+
+}  // namespace hollywood::actor

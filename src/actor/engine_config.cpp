@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#include <hollywood/actor/engine_config.hpp>
+
+namespace hollywood::actor {
+
+std::string engine_config::problem() const {
+  if (address.empty()) return "address: must not be empty";
+  if (address.find_first_of(" \t\r\n") != std::string::npos) {
+    return "address: must not contain whitespace";
+  }
+  if (throughput == 0) return "throughput: must be at least 1";
+  if (workers > 1024) return "workers: at most 1024";
+  if (spin.count() < 0) return "spin: must not be negative";
+  return {};
+}
+
+}  // namespace hollywood::actor

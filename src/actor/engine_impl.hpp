@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The engine's private state and the operations actors and the public API share.
+
+#include <hollywood/actor/completion.hpp>
+#include <hollywood/actor/dead_letter.hpp>
+#include <hollywood/actor/engine.hpp>
+#include <hollywood/actor/engine_config.hpp>
+#include <hollywood/actor/message.hpp>
+#include <hollywood/actor/pid.hpp>
+#include <hollywood/actor/spawn_options.hpp>
+#include <hollywood/actor/timer.hpp>
+
+#include "registry.hpp"
+#include "scheduler.hpp"
+#include "timer_service.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hollywood::actor::detail {
+
+class process;
+class mailbox_target;
+
+/// How a stop request treats queued messages.
+enum class stop_mode : std::uint8_t {
+  /// After everything queued before the request (poison).
+  graceful,
+  /// At once; queued messages become dead letters.
+  immediate,
+};
+
+/// @threadsafe
+class engine_impl {
+ public:
+  engine_impl(actor::engine& owner, engine_config config);
+  engine_impl(const engine_impl&) = delete;
+  engine_impl& operator=(const engine_impl&) = delete;
+  ~engine_impl();
+
+  /// Starts the workers, the timer thread and the engine's own actors.
+  void start();
+  void shutdown();
+
+  // -- messaging ---------------------------------------------------------------------
+
+  /// Delivers `m` to `to`, or publishes a dead letter. The empty PID is a no-op.
+  void send(const pid& to, message&& m, const pid& sender) noexcept;
+
+  /// Delivers without dead letters; returns false (keeping `m`) when `to` cannot take it.
+  bool try_deliver(const pid& to, message& m, const pid& sender) noexcept;
+
+  /// Publishes a dead letter for `m` (counted even when nobody subscribes).
+  void dead_letter(const pid& target, message&& m, const pid& sender, dead_letter_reason reason,
+                   std::string detail = {}) noexcept;
+
+  /// Publishes `event` to the event stream's subscribers (skipped cheaply when there are none).
+  void publish(message&& event) noexcept;
+  template <class E>
+  void publish_event(E&& event) noexcept {
+    if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
+      publish(message(std::forward<E>(event)));
+    }
+  }
+
+  // -- actors ------------------------------------------------------------------------
+
+  expected<pid> spawn(producer make, std::string_view kind, spawn_options options,
+                      process* parent);
+  completion stop(const pid& target, stop_mode mode);
+  response request(const pid& to, message&& m, std::chrono::nanoseconds timeout);
+
+  /// Creates a responder whose answer reaches `requester` as `response_ready`.
+  pid make_continuation_responder(process& requester, std::uint64_t request_id,
+                                  std::chrono::nanoseconds timeout);
+
+  timer schedule_timer(std::function<void()> action, std::chrono::nanoseconds first,
+                       std::chrono::nanoseconds interval);
+
+  void subscribe(const pid& subscriber);
+  void unsubscribe(const pid& subscriber);
+  /// Called by the event stream when a subscription ends (unsubscribe, duplicate, dead).
+  void subscription_dropped() noexcept { subscribers_hint_.fetch_sub(1, std::memory_order_acq_rel); }
+
+  // -- parts -------------------------------------------------------------------------
+
+  [[nodiscard]] actor::engine& owner() const noexcept { return owner_; }
+  [[nodiscard]] const engine_config& config() const noexcept { return config_; }
+  [[nodiscard]] const std::string* address() const noexcept { return address_; }
+  [[nodiscard]] scheduler& sched() noexcept { return scheduler_; }
+  [[nodiscard]] registry& actors() noexcept { return registry_; }
+  [[nodiscard]] const registry& actors() const noexcept { return registry_; }
+  [[nodiscard]] const pid& root() const noexcept { return root_; }
+  [[nodiscard]] const pid& event_stream() const noexcept { return event_stream_; }
+  [[nodiscard]] mailbox_target& root_mailbox() const noexcept;
+  [[nodiscard]] std::uint64_t dead_letters() const noexcept {
+    return dead_letters_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::uint64_t max_restarts_exceeded() const noexcept {
+    return max_restarts_exceeded_.load(std::memory_order_relaxed);
+  }
+  void count_max_restarts_exceeded() noexcept {
+    max_restarts_exceeded_.fetch_add(1, std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool stopping() const noexcept {
+    return stopping_.load(std::memory_order_acquire);
+  }
+
+ private:
+  std::string next_id();
+
+  actor::engine& owner_;
+  const engine_config config_;
+  const std::string* address_;
+  registry registry_;
+  scheduler scheduler_;
+  timer_service timers_;
+  pid root_;
+  pid event_stream_;
+  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::uint64_t> next_request_{1};
+  std::atomic<std::uint64_t> dead_letters_{0};
+  std::atomic<std::uint64_t> max_restarts_exceeded_{0};
+  std::atomic<std::int64_t> subscribers_hint_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> shut_down_{false};
+  std::mutex shutdown_mu_;
+};
+
+}  // namespace hollywood::actor::detail

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// A local actor: its inboxes, its scheduling bit (in pid_target::ctl_), and the lifecycle state
+// machine its worker drives.
+//
+// Phases (changed only by the worker running the process):
+//
+//   created --start--> running --crash--> suspended --restart delay--> created
+//      |                  |                   |
+//      +------------------+-------------------+--stop/poison/max restarts--> stopping --> dead
+//
+// `stopping` waits for the children to terminate; `dead` means deregistered, both inboxes closed
+// and drained, `stopped` handled. Senders only ever touch the inboxes and the scheduling bit.
+
+#include <hollywood/actor/context.hpp>
+#include <hollywood/actor/dead_letter.hpp>
+#include <hollywood/actor/detail/pid_target.hpp>
+#include <hollywood/actor/envelope.hpp>
+#include <hollywood/actor/middleware.hpp>
+#include <hollywood/actor/receiver.hpp>
+#include <hollywood/actor/spawn_options.hpp>
+#include <hollywood/ringbuffer/mpsc_queue.hpp>
+
+#include "completion_state.hpp"
+#include "system_queue.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hollywood::actor::detail {
+
+class engine_impl;
+class timer_entry;
+struct worker;
+
+/// What a spawn asked for; shared by all instances (restarts) of one actor.
+struct spawn_spec {
+  producer make;
+  std::string kind;
+  spawn_options options;
+};
+
+/// Internal user-inbox message: graceful stop, ordered after everything queued before it.
+struct poison_pill {
+  std::shared_ptr<completion_state> done;
+};
+
+/// Internal user-inbox message: the outcome of a non-blocking request, for its continuation.
+struct response_ready {
+  std::uint64_t request_id = 0;
+  expected<message> result;
+  pid responder_sender;
+};
+
+enum class phase : std::uint8_t { created, running, suspended, stopping, dead };
+
+enum class run_result : std::uint8_t {
+  /// The process gave up its scheduling bit; the worker must not touch it again.
+  released,
+  /// The process still owns its scheduling bit and has more to do: requeue it.
+  yield,
+};
+
+class process final : public pid_target {
+ public:
+  using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact>;
+
+  process(engine_impl& engine, const std::string* address, std::string id,
+          std::shared_ptr<const spawn_spec> spec, pid parent) noexcept;
+  ~process() override;
+
+  // -- any thread ----------------------------------------------------------------
+
+  /// Queues a user message and schedules the process. Returns false when the inbox is closed;
+  /// `m` is then untouched and the caller owns the dead letter.
+  bool deliver(message& m, const pid& sender) noexcept {
+    if (inbox_.try_emplace(std::move(m), sender) != ringbuffer::push_result::ok) return false;
+    schedule_after_push();
+    return true;
+  }
+
+  /// Queues a system message and schedules the process; false (caller keeps `m`) when dead.
+  bool deliver_system(system_message* m) noexcept;
+
+  [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
+  [[nodiscard]] const spawn_spec& spec() const noexcept { return *spec_; }
+  [[nodiscard]] const pid& parent() const noexcept { return parent_; }
+  [[nodiscard]] std::size_t inbox_depth() const noexcept { return inbox_.size_approx(); }
+  [[nodiscard]] std::uint64_t processed() const noexcept {
+    return processed_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::uint32_t restarts() const noexcept {
+    return restarts_.load(std::memory_order_relaxed);
+  }
+
+  /// Releases the scheduling bit of a process that will never run again (engine teardown).
+  void release_schedule() noexcept;
+
+  // -- the worker running it --------------------------------------------------------
+
+  /// Runs one turn: system messages, then up to `throughput` user messages.
+  run_result run(worker& w) noexcept;
+
+  // -- actor-confined (through its context) -----------------------------------------
+
+  [[nodiscard]] phase current_phase() const noexcept { return phase_; }
+  void add_child(const pid& child);
+  [[nodiscard]] const std::vector<pid>& children() const noexcept;
+  void add_timer(std::shared_ptr<timer_entry> t);
+  std::uint64_t add_request(request_continuation then);
+
+ private:
+  struct extras;  // children, timers, pending requests, stop waiters: allocated on first use
+
+  void schedule_after_push() noexcept;
+  bool try_release() noexcept;
+  [[nodiscard]] bool has_work() const noexcept;
+  bool spin_until_work(worker& w) noexcept;
+
+  bool handle(envelope& e) noexcept;
+  bool invoke(envelope& e) noexcept;
+  void deliver_lifecycle(message m) noexcept;
+  void run_continuation(envelope& e) noexcept;
+  void start_instance() noexcept;
+  void handle_system() noexcept;
+  void on_crash() noexcept;
+  void begin_stop() noexcept;
+  void drain_inbox() noexcept;
+  void finalize() noexcept;
+  void discard_instance() noexcept;
+  void dead_letter(envelope& e, dead_letter_reason reason, std::string detail = {}) noexcept;
+  extras& more();
+
+  // Written by senders (the inbox's producer words) and rarely by the worker.
+  inbox_type inbox_;
+  system_queue system_;
+
+  // Owned by the worker running the process.
+  engine_impl& engine_;
+  std::shared_ptr<const spawn_spec> spec_;
+  pid parent_;
+  std::unique_ptr<receiver> receiver_;
+  receive_fn composed_;  // set only when there is middleware
+  std::unique_ptr<extras> extras_;
+  std::string crash_reason_;
+  std::uint64_t crash_generation_ = 0;
+  phase phase_ = phase::created;
+  bool crashed_ = false;
+  bool stop_requested_ = false;
+  bool graceful_ = false;
+  bool lifecycle_done_ = false;  // `stopped` was delivered to the current instance
+  std::uint32_t pending_children_ = 0;
+
+  // Read by stats() on other threads.
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint32_t> restarts_{0};
+
+ public:
+  process* run_link = nullptr;  // intrusive link of the scheduler's global queue
+};
+
+/// Returns the process whose turn runs on this thread, or null outside actors.
+process* current_process() noexcept;
+
+}  // namespace hollywood::actor::detail

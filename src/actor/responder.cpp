@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#include "responder.hpp"
+
+#include "engine_impl.hpp"
+#include "futex.hpp"
+#include "process.hpp"
+#include "timer_service.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+namespace hollywood::actor::detail {
+
+// -- responder ---------------------------------------------------------------------------
+
+responder::responder(engine_impl& engine, const std::string* address, std::string id, mode m,
+                     std::chrono::steady_clock::time_point deadline, pid requester,
+                     std::uint64_t request_id) noexcept
+    : pid_target(target_kind::responder, address, std::move(id)),
+      engine_(engine),
+      mode_(m),
+      deadline_(deadline),
+      requester_(std::move(requester)),
+      request_id_(request_id) {}
+
+bool responder::claim() noexcept {
+  std::uint32_t expected = pending;
+  // Acquire/release: the winner owns value_ until it publishes `filled`.
+  return state_.compare_exchange_strong(expected, filling, std::memory_order_acq_rel,
+                                        std::memory_order_acquire);
+}
+
+void responder::finish(std::uint32_t final_state, expected<message> result,
+                       const pid& sender) noexcept {
+  if (auto t = timeout_.lock()) t->stop();
+  if (mode_ == mode::continuation) {
+    state_.store(final_state, std::memory_order_release);
+    message ready(response_ready{request_id_, std::move(result), sender});
+    engine_.send(requester_, std::move(ready), pid{});
+    return;
+  }
+  if (result) {
+    value_ = std::move(*result);
+    sender_ = sender;
+  }
+  state_.store(final_state, std::memory_order_release);  // pairs with the acquire loads in wait()
+  futex_wake(state_);
+}
+
+bool responder::offer(message& m, const pid& sender) noexcept {
+  // The deadline counts from the request, whether or not anyone waits yet.
+  if (std::chrono::steady_clock::now() >= deadline_) {
+    expire();
+    return false;
+  }
+  if (!claim()) return false;
+  finish(filled, expected<message>(std::move(m)), sender);
+  return true;
+}
+
+void responder::expire() noexcept {
+  if (claim()) finish(expired, unexpected(errc::timeout), pid{});
+}
+
+void responder::fail() noexcept {
+  if (claim()) finish(failed, unexpected(errc::unknown_target), pid{});
+}
+
+void responder::abandon() noexcept {
+  std::uint32_t s = pending;
+  if (!state_.compare_exchange_strong(s, abandoned, std::memory_order_acq_rel)) {
+    if (s == filled) {
+      // A response nobody will read: release it now rather than with the last PID.
+      state_.store(taken, std::memory_order_relaxed);
+      value_.reset();
+    }
+  }
+  if (auto t = timeout_.lock()) t->stop();
+}
+
+bool responder::ready() const noexcept {
+  const auto s = state_.load(std::memory_order_acquire);
+  return s == filled || s == expired || s == failed ||
+         std::chrono::steady_clock::now() >= deadline_;
+}
+
+expected<message> responder::wait() {
+  for (;;) {
+    std::uint32_t s = state_.load(std::memory_order_acquire);
+    if (s == filled) {
+      state_.store(taken, std::memory_order_relaxed);
+      return std::move(value_);
+    }
+    if (s == expired) return unexpected(errc::timeout);
+    if (s == failed) return unexpected(errc::unknown_target);
+    if (s == taken || s == abandoned) return unexpected(errc::cancelled);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline_) {
+      expire();  // may lose to a response being filled; the loop sees which
+      continue;
+    }
+    if (s == pending) futex_wait(state_, pending, deadline_ - now);
+    if (s == filling) futex_wait(state_, filling, std::chrono::microseconds(100));
+  }
+}
+
+// -- mailbox -----------------------------------------------------------------------------
+
+struct mailbox_target::state {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<envelope> queue;
+  bool closed = false;
+};
+
+mailbox_target::mailbox_target(const std::string* address, std::string id) noexcept
+    : pid_target(target_kind::mailbox, address, std::move(id)), state_(std::make_unique<state>()) {}
+
+mailbox_target::~mailbox_target() = default;
+
+bool mailbox_target::offer(message& m, const pid& sender) noexcept {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->closed) return false;
+    state_->queue.emplace_back(std::move(m), sender);
+  }
+  state_->cv.notify_one();
+  return true;
+}
+
+expected<envelope> mailbox_target::receive(std::chrono::nanoseconds timeout) {
+  std::unique_lock lock(state_->mu);
+  if (!state_->cv.wait_for(lock, timeout, [&] { return !state_->queue.empty(); })) {
+    return unexpected(errc::timeout);
+  }
+  envelope e = std::move(state_->queue.front());
+  state_->queue.pop_front();
+  return e;
+}
+
+std::vector<envelope> mailbox_target::close() {
+  std::lock_guard lock(state_->mu);
+  state_->closed = true;
+  std::vector<envelope> rest;
+  for (auto& e : state_->queue) rest.push_back(std::move(e));
+  state_->queue.clear();
+  return rest;
+}
+
+}  // namespace hollywood::actor::detail

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The temporary target of a request. It accepts exactly one response before its deadline; any
+// other (a second response, a late one, one after the requester gave up) becomes a dead letter.
+// It is not registered anywhere: the request's target reaches it through the sender PID, and it
+// is freed when the last PID referring to it goes away.
+//
+// Two modes: `blocking` keeps the response for a thread waiting in `response::get()`;
+// `continuation` forwards it to the requesting actor's inbox as `response_ready`.
+
+#include <hollywood/actor/detail/pid_target.hpp>
+#include <hollywood/actor/envelope.hpp>
+#include <hollywood/actor/message.hpp>
+#include <hollywood/actor/pid.hpp>
+#include <hollywood/expected.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace hollywood::actor::detail {
+
+class engine_impl;
+class timer_entry;
+
+/// @threadsafe
+class responder final : public pid_target {
+ public:
+  enum class mode : std::uint8_t { blocking, continuation };
+
+  responder(engine_impl& engine, const std::string* address, std::string id, mode m,
+            std::chrono::steady_clock::time_point deadline, pid requester,
+            std::uint64_t request_id) noexcept;
+
+  /// Offers a response. Returns false (leaving `m` untouched) if one was already accepted, the
+  /// deadline passed or the requester gave up.
+  bool offer(message& m, const pid& sender) noexcept;
+
+  /// Marks the deadline as reached: later offers fail. For `continuation`, tells the requester.
+  void expire() noexcept;
+
+  /// The requester gives up (its `response` was destroyed): later offers fail.
+  void abandon() noexcept;
+
+  /// The request could not be sent: the requester learns `errc::unknown_target`.
+  void fail() noexcept;
+
+  /// Remembers the timeout timer, cancelled when a response arrives (weak: the timer's action
+  /// holds this responder).
+  void set_timeout(std::weak_ptr<timer_entry> t) noexcept { timeout_ = std::move(t); }
+
+  /// Waits for the response until the deadline (blocking mode).
+  expected<message> wait();
+
+  /// Returns whether a response is ready or the deadline passed (blocking mode).
+  [[nodiscard]] bool ready() const noexcept;
+
+ private:
+  enum state : std::uint32_t { pending = 0, filling, filled, expired, abandoned, taken, failed };
+  bool claim() noexcept;
+  void finish(std::uint32_t final_state, expected<message> result, const pid& sender) noexcept;
+
+  engine_impl& engine_;
+  std::atomic<std::uint32_t> state_{pending};
+  const mode mode_;
+  const std::chrono::steady_clock::time_point deadline_;
+  message value_;
+  pid sender_;
+  pid requester_;
+  const std::uint64_t request_id_;
+  std::weak_ptr<timer_entry> timeout_;
+};
+
+/// The target of `engine::root()`: a queue that threads outside the engine read from.
+/// @threadsafe
+class mailbox_target final : public pid_target {
+ public:
+  mailbox_target(const std::string* address, std::string id) noexcept;
+  ~mailbox_target() override;
+
+  /// Queues a message; false after `close()`.
+  bool offer(message& m, const pid& sender) noexcept;
+  /// Waits up to `timeout` for the next message.
+  expected<envelope> receive(std::chrono::nanoseconds timeout);
+  /// Refuses further messages and returns the ones still queued.
+  std::vector<envelope> close();
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace hollywood::actor::detail

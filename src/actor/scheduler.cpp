@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+#include "scheduler.hpp"
+
+#include <hollywood/cpu_relax.hpp>
+
+#include "futex.hpp"
+#include "process.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace hollywood::actor::detail {
+
+namespace {
+
+thread_local worker* tl_worker = nullptr;
+
+/// Consecutive `run_next` turns before a worker serves its queue: keeps two actors that bounce
+/// messages on one core from starving everything queued behind them.
+constexpr std::uint32_t max_run_next_streak = 64;
+/// A worker checks the global queue every this many turns even when it has local work, so work
+/// injected from outside never waits behind a busy local queue.
+constexpr std::uint32_t global_check_interval = 61;
+
+std::uint64_t xorshift(std::uint64_t& s) noexcept {
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return s;
+}
+
+}  // namespace
+
+worker* current_worker() noexcept { return tl_worker; }
+
+scheduler::scheduler(const engine_config& config)
+    : throughput_(std::max<std::size_t>(1, config.throughput)),
+      spin_(config.spin),
+      pinning_(config.pinning) {
+  std::size_t n = config.workers;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  workers_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto w = std::make_unique<worker>();
+    w->owner = this;
+    w->index = i;
+    w->rng = 0x9E3779B97F4A7C15ull * (i + 1);
+    workers_.push_back(std::move(w));
+  }
+}
+
+scheduler::~scheduler() { stop(); }
+
+void scheduler::start() {
+  for (auto& w : workers_) {
+    worker* self = w.get();
+    w->thread = std::thread([this, self] { run_worker(*self); });
+  }
+}
+
+void scheduler::stop() {
+  if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
+  for (auto& w : workers_) {
+    w->parked.store(0, std::memory_order_release);  // pairs with park()'s acquire load
+    futex_wake(w->parked);
+  }
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  drain_and_release();
+}
+
+void scheduler::drain_and_release() noexcept {
+  for (auto& w : workers_) {
+    if (w->run_next != nullptr) std::exchange(w->run_next, nullptr)->release_schedule();
+    while (process* p = w->local.pop()) p->release_schedule();
+  }
+  std::lock_guard lock(global_mu_);
+  while (process* p = global_head_) {
+    global_head_ = p->run_link;
+    p->run_link = nullptr;
+    p->release_schedule();
+  }
+  global_tail_ = nullptr;
+  global_size_.store(0, std::memory_order_relaxed);
+}
+
+bool scheduler::on_worker() const noexcept { return tl_worker != nullptr && tl_worker->owner == this; }
+
+bool scheduler::has_other_work(const worker& w) const noexcept {
+  return w.run_next != nullptr || w.local.size_approx() != 0 ||
+         global_size_.load(std::memory_order_relaxed) != 0;
+}
+
+// -- submission --------------------------------------------------------------------------
+
+void scheduler::schedule(process* p) noexcept {
+  worker* w = tl_worker;
+  if (w != nullptr && w->owner == this) {
+    // Locality: run it on this core right after the current turn. What it displaces goes to
+    // the local queue, where idle workers can steal it.
+    process* displaced = std::exchange(w->run_next, p);
+    if (displaced != nullptr) {
+      push_local(*w, displaced);
+      notify_work();
+    }
+    return;
+  }
+  push_global(p);
+  notify_work();
+}
+
+void scheduler::push_local(worker& w, process* p) noexcept {
+  if (w.local.push(p)) return;
+  // Local queue full: move half of it (and p) to the global queue in one lock.
+  std::lock_guard lock(global_mu_);
+  std::size_t moved = 0;
+  for (std::uint32_t i = 0; i < run_queue::capacity / 2; ++i) {
+    process* q = w.local.pop();
+    if (q == nullptr) break;
+    q->run_link = nullptr;
+    (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = q;
+    global_tail_ = q;
+    ++moved;
+  }
+  p->run_link = nullptr;
+  (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = p;
+  global_tail_ = p;
+  global_size_.fetch_add(moved + 1, std::memory_order_relaxed);
+}
+
+void scheduler::push_global(process* p) noexcept {
+  {
+    std::lock_guard lock(global_mu_);
+    p->run_link = nullptr;
+    (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = p;
+    global_tail_ = p;
+    global_size_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void scheduler::notify_work() noexcept {
+  // Pairs with the fence in park(): either the parking worker sees the new work in its re-check,
+  // or this thread sees it registered as idle (see docs/threading.md, "parking").
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Acquire pairs with the release decrement in park(): seeing "no spinner" implies seeing the
+  // idle registration that preceded it.
+  if (spinning_.load(std::memory_order_acquire) != 0) return;
+  if (idle_.load(std::memory_order_relaxed) == 0) return;
+  wake_one();
+}
+
+void scheduler::wake_one() noexcept {
+  worker* w = nullptr;
+  {
+    std::lock_guard lock(idle_mu_);
+    if (idle_list_.empty()) return;
+    w = idle_list_.back();
+    idle_list_.pop_back();
+    idle_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  w->parked.store(0, std::memory_order_release);  // pairs with park()'s acquire load
+  futex_wake(w->parked, 1);
+}
+
+// -- the worker loop ---------------------------------------------------------------------
+
+void scheduler::run_worker(worker& w) {
+  tl_worker = &w;
+  if (pinning_ == worker_pinning::per_core) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(static_cast<int>(w.index % std::max(1u, std::thread::hardware_concurrency())), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
+  while (!stopping_.load(std::memory_order_acquire)) {
+    process* p = next_local(w);
+    if (p == nullptr) p = find_work(w);
+    if (p == nullptr) {
+      park(w);
+      continue;
+    }
+    if (p->run(w) == run_result::yield) push_local(w, p);
+  }
+  tl_worker = nullptr;
+}
+
+process* scheduler::next_local(worker& w) noexcept {
+  ++w.ticks;
+  if (w.ticks % global_check_interval == 0 && global_size_.load(std::memory_order_relaxed) != 0) {
+    if (process* p = take_global(w)) return p;
+  }
+  if (w.run_next != nullptr) {
+    if (w.run_next_streak < max_run_next_streak || w.local.size_approx() == 0) {
+      ++w.run_next_streak;
+      return std::exchange(w.run_next, nullptr);
+    }
+    push_local(w, std::exchange(w.run_next, nullptr));
+  }
+  w.run_next_streak = 0;
+  if (process* p = w.local.pop()) return p;
+  if (global_size_.load(std::memory_order_relaxed) != 0) return take_global(w);
+  return nullptr;
+}
+
+process* scheduler::take_global(worker& w) noexcept {
+  // Take a batch proportional to our share, run the first, keep the rest locally.
+  std::lock_guard lock(global_mu_);
+  process* first = global_head_;
+  if (first == nullptr) return nullptr;
+  global_head_ = first->run_link;
+  first->run_link = nullptr;
+  std::size_t taken = 1;
+  const std::size_t share =
+      std::min<std::size_t>(global_size_.load(std::memory_order_relaxed) / workers_.size(),
+                            run_queue::capacity / 2);
+  while (taken < share && global_head_ != nullptr) {
+    process* p = global_head_;
+    if (!w.local.push(p)) break;
+    global_head_ = p->run_link;
+    p->run_link = nullptr;
+    ++taken;
+  }
+  if (global_head_ == nullptr) global_tail_ = nullptr;
+  global_size_.fetch_sub(taken, std::memory_order_relaxed);
+  return first;
+}
+
+process* scheduler::steal(worker& w) noexcept {
+  const std::size_t n = workers_.size();
+  if (n < 2) return nullptr;
+  const std::size_t start = xorshift(w.rng) % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    worker& victim = *workers_[(start + i) % n];
+    if (&victim == &w) continue;
+    if (process* p = victim.local.steal_into(w.local)) return p;
+  }
+  return nullptr;
+}
+
+bool scheduler::any_work_visible(const worker& w) const noexcept {
+  if (global_size_.load(std::memory_order_relaxed) != 0) return true;
+  for (const auto& other : workers_) {
+    if (other.get() != &w && other->local.size_approx() != 0) return true;
+  }
+  return false;
+}
+
+process* scheduler::find_work(worker& w) noexcept {
+  spinning_.fetch_add(1, std::memory_order_acq_rel);
+  const auto start = std::chrono::steady_clock::now();
+  process* found = nullptr;
+  for (unsigned i = 0; !stopping_.load(std::memory_order_relaxed); ++i) {
+    if (global_size_.load(std::memory_order_relaxed) != 0) found = take_global(w);
+    if (found == nullptr) found = steal(w);
+    if (found != nullptr) break;
+    if (spin_.count() <= 0 || std::chrono::steady_clock::now() - start >= spin_) break;
+    for (int k = 0; k < 32; ++k) cpu_relax();
+  }
+  // Release pairs with notify_work()'s acquire load (see park() for why the order matters).
+  spinning_.fetch_sub(1, std::memory_order_release);
+  return found;
+}
+
+void scheduler::park(worker& w) noexcept {
+  w.parked.store(1, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(idle_mu_);
+    idle_list_.push_back(&w);
+    idle_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Pairs with the fence in notify_work(): a submitter that missed our idle registration
+  // published its work before that fence, so this re-check sees it.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (any_work_visible(w) || stopping_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(idle_mu_);
+    auto it = std::find(idle_list_.begin(), idle_list_.end(), &w);
+    if (it != idle_list_.end()) {
+      idle_list_.erase(it);
+      idle_.fetch_sub(1, std::memory_order_relaxed);
+      w.parked.store(0, std::memory_order_relaxed);
+      return;
+    }
+    // Someone is waking us already; wait for their store below.
+  }
+  // Acquire pairs with the release store in wake_one()/stop().
+  while (w.parked.load(std::memory_order_acquire) == 1) futex_wait(w.parked, 1);
+}
+
+}  // namespace hollywood::actor::detail

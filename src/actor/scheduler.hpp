@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// M:N scheduler: a fixed pool of worker threads runs processes whose scheduling bit a sender set.
+//
+// Where runnable processes wait, in the order a worker looks:
+//   1. its `run_next` slot: the process most recently made runnable by an actor on this worker,
+//      run right after the current turn on the same core (locality; ping-pong stays on one core);
+//      a streak limit keeps two actors bouncing messages from starving the rest;
+//   2. its local run queue (FIFO), which other workers steal from;
+//   3. the global queue, for processes made runnable by threads that are not workers.
+// An idle worker spins for `engine_config::spin`, then parks on a futex. Work submission wakes a
+// parked worker only when no worker is spinning; a parking worker re-checks every queue after
+// announcing itself idle, so no wake-up is lost (docs/threading.md).
+
+#include <hollywood/actor/engine_config.hpp>
+#include <hollywood/thread_annotations.hpp>
+
+#include "run_queue.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hollywood::actor::detail {
+
+class process;
+class scheduler;
+
+/// One worker thread and its queues. The run queue is shared with thieves; everything else is
+/// owned by the worker's thread.
+struct worker {
+  scheduler* owner = nullptr;
+  std::size_t index = 0;
+  run_queue local;
+  process* run_next = nullptr;
+  std::uint32_t run_next_streak = 0;
+  std::uint32_t ticks = 0;
+  std::uint64_t rng = 0;
+  std::atomic<std::uint32_t> parked{0};  // futex word: 1 while parked
+  std::thread thread;
+};
+
+/// Returns the worker running on this thread (any engine's), or null.
+worker* current_worker() noexcept;
+
+class scheduler {
+ public:
+  scheduler(const engine_config& config);
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+  ~scheduler();
+
+  /// Starts the worker threads.
+  void start();
+
+  /// Stops and joins the workers, then releases every process still queued. @pre every process
+  /// is dead (the engine shut down).
+  void stop();
+
+  /// Queues `p`, whose scheduling bit the caller just set (and so owns). @threadsafe
+  void schedule(process* p) noexcept;
+
+  /// Returns whether the calling thread is one of this scheduler's workers.
+  [[nodiscard]] bool on_worker() const noexcept;
+
+  /// Returns whether worker `w` has something other than its current process to run.
+  [[nodiscard]] bool has_other_work(const worker& w) const noexcept;
+
+  [[nodiscard]] std::size_t worker_count() const noexcept { return workers_.size(); }
+  [[nodiscard]] std::chrono::nanoseconds spin() const noexcept { return spin_; }
+  [[nodiscard]] std::size_t throughput() const noexcept { return throughput_; }
+
+ private:
+  void run_worker(worker& w);
+  process* next_local(worker& w) noexcept;
+  process* find_work(worker& w) noexcept;
+  process* take_global(worker& w) noexcept;
+  process* steal(worker& w) noexcept;
+  bool any_work_visible(const worker& w) const noexcept;
+  void push_local(worker& w, process* p) noexcept;
+  void push_global(process* p) noexcept;
+  void notify_work() noexcept;
+  void wake_one() noexcept;
+  void park(worker& w) noexcept;
+  void drain_and_release() noexcept;
+
+  const std::size_t throughput_;
+  const std::chrono::nanoseconds spin_;
+  const worker_pinning pinning_;
+  std::vector<std::unique_ptr<worker>> workers_;
+
+  std::mutex global_mu_;
+  process* global_head_ HOLLYWOOD_GUARDED_BY(global_mu_) = nullptr;
+  process* global_tail_ HOLLYWOOD_GUARDED_BY(global_mu_) = nullptr;
+  std::atomic<std::size_t> global_size_{0};  // read without the lock as a hint
+
+  std::atomic<int> spinning_{0};
+  std::atomic<int> idle_{0};
+  std::mutex idle_mu_;
+  std::vector<worker*> idle_list_ HOLLYWOOD_GUARDED_BY(idle_mu_);
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace hollywood::actor::detail
