@@ -192,9 +192,11 @@ pid engine_impl::make_continuation_responder(process& requester, std::uint64_t r
                           responder::mode::continuation,
                           std::chrono::steady_clock::now() + timeout, pid(&requester), request_id);
   pid rp(r, false);
-  timer t = schedule_timer([rp] { static_cast<responder*>(rp.target())->expire(); }, timeout,
-                           std::chrono::nanoseconds{0});
-  r->set_timeout(timer_access::entry(t));
+  // The responder learns its timer before the timer can fire.
+  auto entry = std::make_shared<timer_entry>(
+      [rp] { static_cast<responder*>(rp.target())->expire(); }, std::chrono::nanoseconds{0});
+  r->set_timeout(entry);
+  if (!timers_.schedule(entry, timer_clock::now() + timeout)) r->expire();
   return rp;
 }
 

@@ -139,13 +139,23 @@ bool process::spin_until_work(worker& w) noexcept {
 }
 
 bool process::try_release() noexcept {
-  // The registry holds a reference while the process is alive, so clearing the bit cannot drop
-  // the last reference here. seq_cst RMW, then seq_cst loads of the inboxes in has_work(): the
-  // worker's half of the Dekker pair with schedule_after_push().
-  ctl_.fetch_and(~std::uint64_t{1}, std::memory_order_seq_cst);
-  if (!has_work()) return true;
-  // Something arrived meanwhile; whoever sets the bit first schedules it.
-  return (ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) != 0;
+  // Snapshot what the re-check needs while this worker still owns the process: once the bit is
+  // clear another worker may run it, so afterwards only atomics may be read.
+  const bool takes_user_messages = phase_ == phase::running;
+  if (takes_user_messages) inbox_.release_storage();  // an idle actor keeps no inbox block
+  const std::uint64_t position = inbox_.consumer_position();
+  // Turn the scheduling bit into a temporary reference in one step (bit 0 set, +1 carries into
+  // the count), so the re-check cannot race with the last reference being dropped elsewhere.
+  // seq_cst RMW, then seq_cst loads: the worker's half of the Dekker pair with
+  // schedule_after_push().
+  ctl_.fetch_add(1, std::memory_order_seq_cst);
+  const bool work = !system_.empty() || (takes_user_messages && inbox_.pushed_since(position));
+  if (work && (ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) == 0) {
+    ctl_.fetch_sub(2, std::memory_order_relaxed);  // the bit now keeps it alive
+    return false;                                  // ours again: keep running
+  }
+  release();  // the temporary reference; may be the last one
+  return true;
 }
 
 // -- handling messages -------------------------------------------------------------------

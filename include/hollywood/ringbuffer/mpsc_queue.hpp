@@ -243,6 +243,18 @@ class mpsc_queue {
     return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) == head_index_;
   }
 
+  /// Returns the consumer's position, for a later `pushed_since` check from any thread.
+  /// @consumer
+  [[nodiscard]] std::uint64_t consumer_position() const noexcept { return head_index_; }
+
+  /// Returns whether anything was pushed (or is being pushed) after the consumer stood at
+  /// `position`. Reads only the tail, so a thread that no longer owns the consumer side may ask.
+  /// Sequentially consistent, like `empty()`.
+  /// @threadsafe
+  [[nodiscard]] bool pushed_since(std::uint64_t position) const noexcept {
+    return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) != position;
+  }
+
   /// Drops the current block when the queue is empty, so an idle queue holds no storage.
   /// Returns `false` (keeping the block) when an element is queued or in flight, or the queue is
   /// closed.
