@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fanin: P plain threads anon_send N payloads in all to one counting actor.
 #include "common.hpp"
 

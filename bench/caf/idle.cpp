@@ -1,9 +1,8 @@
+// SPDX-License-Identifier: MIT
 // idle: 10^4 actors that have each handled one payload; measure process CPU time while idling.
 #include "common.hpp"
 
 #include <caf/all.hpp>
-
-#include <sys/resource.h>
 
 #include <atomic>
 #include <thread>
@@ -27,15 +26,6 @@ caf::behavior sleeper(caf::event_based_actor*, handled* seen, finish_line* finis
   };
 }
 
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
-  };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
-
 }  // namespace
 
 std::vector<metric> run_idle(caf::actor_system& sys, const options& opt) {
@@ -51,10 +41,10 @@ std::vector<metric> run_idle(caf::actor_system& sys, const options& opt) {
     caf::anon_send(actors[i], payload{i + 1});
   finish.wait();
 
-  const double cpu_before = cpu_seconds();
+  const double cpu_before = hollywood::bench::cpu_seconds();
   const auto wall_before = bench_clock::now();
   std::this_thread::sleep_for(idle_for);
-  const double cpu_after = cpu_seconds();
+  const double cpu_after = hollywood::bench::cpu_seconds();
   const auto wall_after = bench_clock::now();
 
   std::string failure;

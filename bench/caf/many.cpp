@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // many: spawn A actors from the main thread, send each one payload, every actor replies to one
 // collector, then all of them sit idle while RSS is measured.
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pairs: 4 ping/echo pairs, 100 payloads in flight per pair, M sends per ping; messages in both
 // directions count.
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pingpong: two actors, R round trips one at a time.
 #include "common.hpp"
 

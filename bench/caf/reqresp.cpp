@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reqresp: (a) an actor client makes R sequential request(...).then(...) calls; (b) a plain thread
 // with a scoped_actor makes B sequential blocking request(...).receive(...) calls.
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // skynet: a tree of event-based actors, 10 children per node, leaves reply their ordinal number,
 // every inner node sums its 10 replies, reports to its parent and stops.
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // storm: 20 plain threads anon_send to uniformly random targets among 2000 actors for D seconds;
 // afterwards every actor reports its count, and received must equal sent.
 #include "common.hpp"

@@ -19,6 +19,14 @@ namespace detail {
 
 namespace {
 
+std::chrono::steady_clock::time_point deadline_after(std::chrono::nanoseconds timeout) noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  if (timeout >= std::chrono::steady_clock::time_point::max() - now) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return now + timeout;
+}
+
 dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
   switch (t.kind()) {
     case target_kind::process: return dead_letter_reason::stopped;
@@ -175,8 +183,7 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
 response engine_impl::request(const pid& to, message&& m, std::chrono::nanoseconds timeout) {
   const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
   auto* r = new responder(*this, address_, "request/" + std::to_string(n),
-                          responder::mode::blocking, std::chrono::steady_clock::now() + timeout,
-                          pid{}, n);
+                          responder::mode::blocking, deadline_after(timeout), pid{}, n);
   pid rp(r, false);
   if (!to || !try_deliver(to, m, rp)) {
     if (to) dead_letter(to, std::move(m), rp, undeliverable_reason(*to.target()));
@@ -189,9 +196,10 @@ pid engine_impl::make_continuation_responder(process& requester, std::uint64_t r
                                              std::chrono::nanoseconds timeout) {
   const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
   auto* r = new responder(*this, address_, "request/" + std::to_string(n),
-                          responder::mode::continuation,
-                          std::chrono::steady_clock::now() + timeout, pid(&requester), request_id);
+                          responder::mode::continuation, deadline_after(timeout), pid(&requester),
+                          request_id);
   pid rp(r, false);
+  if (timeout == infinite_timeout) return rp;
   // The responder learns its timer before the timer can fire.
   auto entry = std::make_shared<timer_entry>(
       [rp] { static_cast<responder*>(rp.target())->expire(); }, std::chrono::nanoseconds{0});

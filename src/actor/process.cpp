@@ -124,14 +124,15 @@ bool process::has_work() const noexcept {
 bool process::spin_until_work(worker& w) noexcept {
   // An actor that caught up with its senders keeps its worker for the spin budget instead of
   // going idle: while it holds the scheduling bit, senders push without scheduling anything.
+  // Only worth it when the worker has nothing else to run.
   scheduler& sched = engine_.sched();
   const auto budget = sched.spin();
-  if (budget.count() <= 0) return false;
+  if (budget.count() <= 0 || sched.has_other_work(w)) return false;
   const auto start = std::chrono::steady_clock::now();
   for (unsigned i = 1;; ++i) {
     if (has_work()) return true;
     cpu_relax();
-    if ((i & 63) == 0) {
+    if ((i & 7) == 0) {
       if (sched.has_other_work(w)) return false;
       if (std::chrono::steady_clock::now() - start >= budget) return false;
     }

@@ -100,7 +100,10 @@ expected<message> responder::wait() {
       expire();  // may lose to a response being filled; the loop sees which
       continue;
     }
-    if (s == pending) futex_wait(state_, pending, deadline_ - now);
+    if (s == pending) {
+      const bool forever = deadline_ == std::chrono::steady_clock::time_point::max();
+      futex_wait(state_, pending, forever ? std::chrono::nanoseconds{-1} : deadline_ - now);
+    }
     if (s == filling) futex_wait(state_, filling, std::chrono::microseconds(100));
   }
 }

@@ -18,6 +18,7 @@
 #include <hollywood/actor/message.hpp>
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/actor/receiver.hpp>
+#include <hollywood/actor/response.hpp>
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
 #include <hollywood/expected.hpp>

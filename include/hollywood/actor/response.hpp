@@ -9,6 +9,10 @@
 
 namespace hollywood::actor {
 
+/// A request timeout that never expires: no timer is armed, and a blocking `get()` waits for the
+/// response however long it takes.
+inline constexpr std::chrono::nanoseconds infinite_timeout = std::chrono::nanoseconds::max();
+
 /// The pending answer of a blocking `engine::request`: a one-shot future.
 ///
 ///   auto r = engine.request(server, query{7}, 1s);

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// The engine side of bench/WORKLOADS.md: same sizes, payloads and clocks as bench/caf.
+#pragma once
+
+#include <hollywood/actor.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "driver.hpp"
+
+namespace hollywood::bench {
+
+/// Creates the engine a workload runs on (`--workers`, default one per hardware thread).
+std::unique_ptr<actor::engine> make_engine(const options& opt);
+
+/// Marks the start of a workload that actors drive.
+struct go {};
+
+std::vector<metric> run_fanin(const options& opt);
+std::vector<metric> run_pingpong(const options& opt);
+std::vector<metric> run_reqresp(const options& opt);
+std::vector<metric> run_many(const options& opt);
+std::vector<metric> run_skynet(const options& opt);
+std::vector<metric> run_pairs(const options& opt);
+std::vector<metric> run_storm(const options& opt);
+std::vector<metric> run_idle(const options& opt);
+
+}  // namespace hollywood::bench
