@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// hollywood: the project's command-line tool.
+//
+//   hollywood demo                 a tour of the engine with a summary table
+//   hollywood bench [--vs caf]     the benchmark suite (bench/WORKLOADS.md)
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <string>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hollywood for C++: an actor engine for low-latency back ends"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, hollywood::tools::command> commands;
+  auto add = [&](const char* name, const char* about, auto registrar) {
+    CLI::App* sub = app.add_subcommand(name, about);
+    commands[sub] = registrar(*sub);
+  };
+  add("demo", "Spawn actors, exchange messages, request/response, a crash and restart, a graceful "
+              "stop of a tree; prints a summary table",
+      hollywood::tools::add_demo);
+  add("bench", "Run the benchmark workloads, optionally side by side with CAF",
+      hollywood::tools::add_bench);
+  CLI11_PARSE(app, argc, argv);
+  for (auto& [sub, run] : commands) {
+    if (sub->parsed()) return run();
+  }
+  return 2;
+}
