@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` (release build + the demo) and `make test`.
-.PHONY: run test deps build-release check-format check-layers format tidy clean
+.PHONY: run test deps build-release check-format check-layers check-readme format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -8,7 +8,7 @@ build-release: deps
 	@cmake --workflow --preset release
 
 run: build-release
-	@build/release/tools/hollywood/hollywood demo
+	@build/release/bin/hollywood demo
 
 check-format: deps
 	@scripts/check-format.sh
@@ -16,15 +16,15 @@ check-format: deps
 check-layers:
 	@python3 scripts/check-layers.py
 
-test: deps check-format check-layers
+check-readme:
+	@python3 scripts/check-readme.py
+
+test: deps check-format check-layers check-readme
 	@cmake --workflow --preset dev
 	@cmake --workflow --preset tsan
 
 format:
 	@scripts/check-format.sh --fix
-
-tidy:
-	@scripts/run-tidy.sh
 
 clean:
 	@rm -rf build

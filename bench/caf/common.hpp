@@ -2,13 +2,13 @@
 // Shared pieces of the CAF 0.17 side of the benchmark suite (see bench/WORKLOADS.md).
 #pragma once
 
+#include "driver.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
 #include <cstdint>
 #include <vector>
-
-#include "driver.hpp"
 
 namespace cafbench {
 

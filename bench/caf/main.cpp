@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
       [](const options& opt) {
         return "caf " + std::to_string(CAF_MAJOR_VERSION) + "." +
                std::to_string(CAF_MINOR_VERSION) + "." + std::to_string(CAF_PATCH_VERSION) +
-               " workers=" + (opt.workers > 0 ? std::to_string(opt.workers) : "default(4 on 2 cores)") +
+               " workers=" +
+               (opt.workers > 0 ? std::to_string(opt.workers) : "default(4 on 2 cores)") +
                ", work-stealing scheduler with CAF's default polling idle policy";
       });
 }

@@ -35,9 +35,10 @@ std::string json_escape(const std::string& s) {
 }
 
 void usage(std::FILE* out, const char* program, const std::vector<workload_entry>& workloads) {
-  std::fprintf(out, "usage: %s --workload NAME [--workers N] [--quick] [--senders P]\n  NAME:",
-               program);
-  for (const auto& w : workloads) std::fprintf(out, " %s", w.name);
+  std::fprintf(out,
+               "usage: %s --workload NAME [--workers N] [--quick] [--senders P]\n  NAME:", program);
+  for (const auto& w : workloads)
+    std::fprintf(out, " %s", w.name);
   std::fprintf(out,
                "\n  --workers N   scheduler threads (0 = the system's default)\n"
                "  --quick       reduced sizes\n"

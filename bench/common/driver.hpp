@@ -90,7 +90,9 @@ inline std::string check_text(const std::string& failure) {
 }
 
 /// Sums 1..n.
-constexpr std::uint64_t triangle(std::uint64_t n) { return n * (n + 1) / 2; }
+constexpr std::uint64_t triangle(std::uint64_t n) {
+  return n * (n + 1) / 2;
+}
 
 using workload_fn = std::function<std::vector<metric>(const options&)>;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // fanin: P plain threads send N payloads in all to one counting actor.
-#include <thread>
-
 #include "workloads.hpp"
+
+#include <thread>
 
 namespace hollywood::bench {
 
@@ -12,7 +12,8 @@ std::vector<metric> run_fanin(const options& opt) {
   // Sender k sends the values 1..share(k); the shares add up to `total`.
   auto share = [&](std::uint64_t k) { return total / senders + (k < total % senders ? 1 : 0); };
   std::uint64_t expected_sum = 0;
-  for (std::uint64_t k = 0; k < senders; ++k) expected_sum += triangle(share(k));
+  for (std::uint64_t k = 0; k < senders; ++k)
+    expected_sum += triangle(share(k));
 
   auto e = make_engine(opt);
   finish_line finish;
@@ -33,11 +34,13 @@ std::vector<metric> run_fanin(const options& opt) {
   for (std::uint64_t k = 0; k < senders; ++k) {
     threads.emplace_back([&, n = share(k)] {
       gate.arrive_and_wait();
-      for (std::uint64_t i = 1; i <= n; ++i) e->send(target, payload{i});
+      for (std::uint64_t i = 1; i <= n; ++i)
+        e->send(target, payload{i});
     });
   }
   const auto start = gate.release();
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   finish.wait();
   const double secs = seconds_between(start, finish.at);
   return {metric{"fanin-" + std::to_string(senders), static_cast<double>(total) / secs, "msgs/s",

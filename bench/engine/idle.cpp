@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // idle: 10^4 actors that each handled one payload; process CPU time while the engine idles.
+#include "workloads.hpp"
+
 #include <atomic>
 #include <thread>
-
-#include "workloads.hpp"
 
 namespace hollywood::bench {
 
@@ -27,7 +27,8 @@ std::vector<metric> run_idle(const options& opt) {
         },
         "sleeper"));
   }
-  for (std::uint64_t i = 0; i < count; ++i) e->send(actors[i], payload{i + 1});
+  for (std::uint64_t i = 0; i < count; ++i)
+    e->send(actors[i], payload{i + 1});
   finish.wait();
   const double cpu_before = cpu_seconds();
   const auto wall_before = bench_clock::now();

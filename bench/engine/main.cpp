@@ -2,10 +2,10 @@
 // hollywood-bench-engine: this engine's implementation of bench/WORKLOADS.md.
 //
 //   hollywood-bench-engine --workload NAME [--workers N] [--quick] [--senders P]
+#include "workloads.hpp"
+
 #include <string>
 #include <thread>
-
-#include "workloads.hpp"
 
 namespace hollywood::bench {
 
@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
                   [](const options& opt) {
                     const auto workers =
                         opt.workers > 0 ? opt.workers : std::thread::hardware_concurrency();
-                    return "hollywood workers=" + std::to_string(workers) +
-                           ", idle policy: spin " +
+                    return "hollywood workers=" + std::to_string(workers) + ", idle policy: spin " +
                            std::to_string(hollywood::actor::default_spin.count() / 1000) +
                            " us then park (futex)";
                   });

@@ -33,7 +33,8 @@ std::vector<metric> run_many(const options& opt) {
   }
   const auto spawn_end = bench_clock::now();
   const auto send_start = bench_clock::now();
-  for (std::uint64_t i = 0; i < count; ++i) e->send(actors[i], payload{i + 1});
+  for (std::uint64_t i = 0; i < count; ++i)
+    e->send(actors[i], payload{i + 1});
   finish.wait();
   const std::size_t rss_after = rss_bytes();
   const std::string check = check_text(finish.failure);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // pairs: 4 ping/echo pairs, 100 payloads in flight per pair, M sends per pinger.
-#include <algorithm>
-
 #include "workloads.hpp"
+
+#include <algorithm>
 
 namespace hollywood::bench {
 
@@ -34,7 +34,8 @@ std::vector<metric> run_pairs(const options& opt) {
         [&, echo, result = &results[p], sent = std::uint64_t{0}, received = std::uint64_t{0},
          sum = std::uint64_t{0}](actor::context& ctx) mutable {
           if (ctx.is<go>()) {
-            while (sent < std::min(in_flight, sends)) ctx.send(echo, payload{++sent});
+            while (sent < std::min(in_flight, sends))
+              ctx.send(echo, payload{++sent});
           } else if (auto* m = ctx.get_if<payload>()) {
             sum += m->value;
             if (sent < sends) ctx.send(echo, payload{++sent});
@@ -48,7 +49,8 @@ std::vector<metric> run_pairs(const options& opt) {
         "pinger"));
   }
   const auto start = bench_clock::now();
-  for (const auto& p : pingers) e->send(p, go{});
+  for (const auto& p : pingers)
+    e->send(p, go{});
   finish.wait();
   auto stop = start;
   std::string failure;

@@ -20,8 +20,8 @@ std::vector<metric> run_pingpong(const options& opt) {
           ctx.send(pong, payload{next});
         } else if (auto* p = ctx.get_if<payload>()) {
           if (p->value != next && finish.failure.empty()) {
-            finish.failure = "round trip " + std::to_string(next) + " returned " +
-                             std::to_string(p->value);
+            finish.failure =
+                "round trip " + std::to_string(next) + " returned " + std::to_string(p->value);
           }
           if (next == round_trips) {
             finish.at = bench_clock::now();

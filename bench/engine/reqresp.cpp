@@ -9,21 +9,21 @@ namespace {
 
 void next_request(actor::context& ctx, const actor::pid& server, std::uint64_t value,
                   std::uint64_t requests, finish_line& finish) {
-  ctx.request(server, payload{value}, actor::infinite_timeout,
-              [&finish, server, value, requests](actor::context& c,
-                                                 expected<actor::message> reply) {
-                if (!reply || reply->get<payload>().value != value + 1) {
-                  if (finish.failure.empty()) {
-                    finish.failure = "actor request " + std::to_string(value) + " failed";
-                  }
-                }
-                if (value == requests) {
-                  finish.at = bench_clock::now();
-                  finish.done();
-                  return;
-                }
-                next_request(c, server, value + 1, requests, finish);
-              });
+  ctx.request(
+      server, payload{value}, actor::infinite_timeout,
+      [&finish, server, value, requests](actor::context& c, expected<actor::message> reply) {
+        if (!reply || reply->get<payload>().value != value + 1) {
+          if (finish.failure.empty()) {
+            finish.failure = "actor request " + std::to_string(value) + " failed";
+          }
+        }
+        if (value == requests) {
+          finish.at = bench_clock::now();
+          finish.done();
+          return;
+        }
+        next_request(c, server, value + 1, requests, finish);
+      });
 }
 
 metric run_actor_client(actor::engine& e, const actor::pid& server, std::uint64_t requests) {

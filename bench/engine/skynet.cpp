@@ -9,28 +9,27 @@ namespace {
 constexpr std::uint64_t fan_out = 10;
 
 actor::producer node(actor::pid parent, std::uint64_t first, std::uint64_t leaves) {
-  return actor::make_fn_producer(
-      [parent, first, leaves, replies = std::uint64_t{0}, sum = std::uint64_t{0}](
-          actor::context& ctx) mutable {
-        if (ctx.is<actor::started>()) {
-          if (leaves == 1) {
-            ctx.send(parent, payload{first});
-            ctx.stop(ctx.self());
-            return;
-          }
-          const std::uint64_t per_child = leaves / fan_out;
-          const actor::pid self = ctx.self();
-          for (std::uint64_t i = 0; i < fan_out; ++i) {
-            ctx.engine().spawn(node(self, first + i * per_child, per_child), "node");
-          }
-        } else if (auto* p = ctx.get_if<payload>()) {
-          sum += p->value;
-          if (++replies == fan_out) {
-            ctx.send(parent, payload{sum});
-            ctx.stop(ctx.self());
-          }
-        }
-      });
+  return actor::make_fn_producer([parent, first, leaves, replies = std::uint64_t{0},
+                                  sum = std::uint64_t{0}](actor::context& ctx) mutable {
+    if (ctx.is<actor::started>()) {
+      if (leaves == 1) {
+        ctx.send(parent, payload{first});
+        ctx.stop(ctx.self());
+        return;
+      }
+      const std::uint64_t per_child = leaves / fan_out;
+      const actor::pid self = ctx.self();
+      for (std::uint64_t i = 0; i < fan_out; ++i) {
+        ctx.engine().spawn(node(self, first + i * per_child, per_child), "node");
+      }
+    } else if (auto* p = ctx.get_if<payload>()) {
+      sum += p->value;
+      if (++replies == fan_out) {
+        ctx.send(parent, payload{sum});
+        ctx.stop(ctx.self());
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -38,7 +37,8 @@ actor::producer node(actor::pid parent, std::uint64_t first, std::uint64_t leave
 std::vector<metric> run_skynet(const options& opt) {
   const int levels = opt.quick ? 5 : 6;
   std::uint64_t leaves = 1;
-  for (int i = 0; i < levels; ++i) leaves *= fan_out;
+  for (int i = 0; i < levels; ++i)
+    leaves *= fan_out;
   const std::uint64_t expected = leaves * (leaves - 1) / 2;
   auto e = make_engine(opt);
   const auto start = bench_clock::now();

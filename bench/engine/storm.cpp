@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // storm: 2000 actors, 20 plain sender threads sending to random actors for D seconds; then every
 // actor reports what it received (the report is queued behind all of the senders' messages).
+#include "workloads.hpp"
+
 #include <cstdio>
 #include <thread>
-
-#include "workloads.hpp"
 
 namespace hollywood::bench {
 
@@ -82,8 +82,10 @@ std::vector<metric> run_storm(const options& opt) {
     });
   }
   const auto start = gate.release();
-  for (auto& th : threads) th.join();
-  for (const auto& a : actors) e->send(a, report{});
+  for (auto& th : threads)
+    th.join();
+  for (const auto& a : actors)
+    e->send(a, report{});
   finish.wait();
   totals total_sent;
   for (const auto& s : sent) {
@@ -95,7 +97,8 @@ std::vector<metric> run_storm(const options& opt) {
     failure = "received " + std::to_string(received.count) + " of " +
               std::to_string(total_sent.count) + " sent";
   }
-  std::fprintf(stderr, "storm: sent %llu messages in %.3f s, drained after %.3f s, peak RSS %.1f MiB\n",
+  std::fprintf(stderr,
+               "storm: sent %llu messages in %.3f s, drained after %.3f s, peak RSS %.1f MiB\n",
                static_cast<unsigned long long>(total_sent.count),
                std::chrono::duration<double>(duration).count(), seconds_between(start, finish.at),
                static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0));

@@ -4,10 +4,10 @@
 
 #include <hollywood/actor.hpp>
 
+#include "driver.hpp"
+
 #include <memory>
 #include <vector>
-
-#include "driver.hpp"
 
 namespace hollywood::bench {
 

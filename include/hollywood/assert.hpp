@@ -9,12 +9,12 @@
 #include <cstdlib>
 
 #if defined(HOLLYWOOD_ENABLE_RUNTIME_CHECKS)
-#define HOLLYWOOD_ASSERT(cond)                                                      \
-  do {                                                                              \
-    if (!(cond)) [[unlikely]] {                                                     \
+#define HOLLYWOOD_ASSERT(cond)                                                          \
+  do {                                                                                  \
+    if (!(cond)) [[unlikely]] {                                                         \
       std::fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (false)
 #else
 #define HOLLYWOOD_ASSERT(cond) static_cast<void>(0)

@@ -39,16 +39,26 @@ class error_category_impl final : public std::error_category {
   const char* name() const noexcept override { return "hollywood"; }
   std::string message(int value) const override {
     switch (static_cast<errc>(value)) {
-      case errc::invalid_config: return "invalid configuration";
-      case errc::invalid_argument: return "invalid argument";
-      case errc::timeout: return "timed out";
-      case errc::unknown_target: return "unknown or stopped target";
-      case errc::blocking_in_actor: return "blocking wait refused inside an actor";
-      case errc::engine_stopped: return "engine stopped";
-      case errc::response_dropped: return "response dropped";
-      case errc::inbox_full: return "inbox full";
-      case errc::already_started: return "already started";
-      case errc::cancelled: return "cancelled";
+      case errc::invalid_config:
+        return "invalid configuration";
+      case errc::invalid_argument:
+        return "invalid argument";
+      case errc::timeout:
+        return "timed out";
+      case errc::unknown_target:
+        return "unknown or stopped target";
+      case errc::blocking_in_actor:
+        return "blocking wait refused inside an actor";
+      case errc::engine_stopped:
+        return "engine stopped";
+      case errc::response_dropped:
+        return "response dropped";
+      case errc::inbox_full:
+        return "inbox full";
+      case errc::already_started:
+        return "already started";
+      case errc::cancelled:
+        return "cancelled";
     }
     return "unknown hollywood error";
   }

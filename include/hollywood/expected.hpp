@@ -22,7 +22,7 @@ class unexpected {
  public:
   explicit unexpected(std::error_code ec) noexcept : error_(ec) {}
   template <class E>
-    requires std::is_error_code_enum_v<E>
+  requires std::is_error_code_enum_v<E>
   explicit unexpected(E e) noexcept : error_(make_error_code(e)) {}
   [[nodiscard]] std::error_code error() const noexcept { return error_; }
 
@@ -39,22 +39,15 @@ class [[nodiscard]] expected {
 
   // -- constructors ----------------------------------------------------------
 
-  expected()
-    requires std::is_default_constructible_v<T>
-      : has_(true) {
-    new (&value_) T();
-  }
+  expected() requires std::is_default_constructible_v<T> : has_(true) { new (&value_) T(); }
   template <class U = T>
-    requires std::is_constructible_v<T, U&&> &&
-             (!std::is_same_v<std::remove_cvref_t<U>, expected>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, unexpected>)
-  expected(U&& v) : has_(true) {  // NOLINT(google-explicit-constructor): mirrors std::expected
+  requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, expected>)&&(
+      !std::is_same_v<std::remove_cvref_t<U>, unexpected>)expected(U&& v)
+      : has_(true) {  // NOLINT(google-explicit-constructor): mirrors std::expected
     new (&value_) T(std::forward<U>(v));
   }
   expected(unexpected u) noexcept : has_(false) { new (&error_) std::error_code(u.error()); }
-  expected(const expected& other)
-    requires std::is_copy_constructible_v<T>
-      : has_(other.has_) {
+  expected(const expected& other) requires std::is_copy_constructible_v<T> : has_(other.has_) {
     if (has_) {
       new (&value_) T(other.value_);
     } else {
@@ -80,9 +73,7 @@ class [[nodiscard]] expected {
     }
     return *this;
   }
-  expected& operator=(const expected& other)
-    requires std::is_copy_constructible_v<T>
-  {
+  expected& operator=(const expected& other) requires std::is_copy_constructible_v<T> {
     if (this != &other) *this = expected(other);
     return *this;
   }

@@ -12,7 +12,9 @@ namespace hollywood::actor {
 
 // -- completion --------------------------------------------------------------------------
 
-bool completion::done() const noexcept { return !state_ || state_->done(); }
+bool completion::done() const noexcept {
+  return !state_ || state_->done();
+}
 
 bool completion::wait() const {
   while (!done()) {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor/context.hpp>
-
 #include <hollywood/actor/engine.hpp>
 
 #include "engine_impl.hpp"
@@ -11,11 +10,17 @@
 
 namespace hollywood::actor {
 
-pid context::self() const noexcept { return pid(&self_); }
+pid context::self() const noexcept {
+  return pid(&self_);
+}
 
-const pid& context::parent() const noexcept { return self_.parent(); }
+const pid& context::parent() const noexcept {
+  return self_.parent();
+}
 
-engine& context::engine() const noexcept { return self_.engine().owner(); }
+engine& context::engine() const noexcept {
+  return self_.engine().owner();
+}
 
 void context::send_message(const pid& to, actor::message msg) {
   self_.engine().send(to, std::move(msg), pid(&self_));
@@ -41,19 +46,22 @@ void context::request_message(const pid& to, actor::message msg, std::chrono::na
 pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {
   if (self_.current_phase() == detail::phase::stopping ||
       self_.current_phase() == detail::phase::dead) {
-    detail::log(log_level::warn, "spawn_child refused: " + std::string(self_.id()) + " is stopping");
+    detail::log(log_level::warn,
+                "spawn_child refused: " + std::string(self_.id()) + " is stopping");
     return {};
   }
   auto r = self_.engine().spawn(std::move(make), kind, std::move(options), &self_);
   if (!r) {
-    detail::log(log_level::warn, "spawn_child of kind '" + std::string(kind) +
-                                     "' refused: " + r.error().message());
+    detail::log(log_level::warn,
+                "spawn_child of kind '" + std::string(kind) + "' refused: " + r.error().message());
     return {};
   }
   return std::move(*r);
 }
 
-const std::vector<pid>& context::children() const noexcept { return self_.children(); }
+const std::vector<pid>& context::children() const noexcept {
+  return self_.children();
+}
 
 pid context::child(std::string_view relative_id) const {
   std::string full(self_.id());
@@ -77,9 +85,7 @@ timer context::schedule_timer(const pid& to, message_maker make, std::chrono::na
                               std::chrono::nanoseconds interval) {
   detail::engine_impl& e = self_.engine();
   timer t = e.schedule_timer(
-      [impl = &e, to, make = std::move(make), from = pid(&self_)] {
-        impl->send(to, make(), from);
-      },
+      [impl = &e, to, make = std::move(make), from = pid(&self_)] { impl->send(to, make(), from); },
       first, interval);
   self_.add_timer(detail::timer_access::entry(t));
   return t;

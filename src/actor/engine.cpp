@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <hollywood/actor/engine.hpp>
-
 #include <hollywood/actor/context.hpp>
+#include <hollywood/actor/engine.hpp>
 #include <hollywood/actor/events.hpp>
 #include <hollywood/actor/lifecycle.hpp>
 
@@ -29,10 +28,14 @@ std::chrono::steady_clock::time_point deadline_after(std::chrono::nanoseconds ti
 
 dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
   switch (t.kind()) {
-    case target_kind::process: return dead_letter_reason::stopped;
-    case target_kind::responder: return dead_letter_reason::late_response;
-    case target_kind::mailbox: return dead_letter_reason::engine_stopped;
-    case target_kind::named: return dead_letter_reason::unknown_target;
+    case target_kind::process:
+      return dead_letter_reason::stopped;
+    case target_kind::responder:
+      return dead_letter_reason::late_response;
+    case target_kind::mailbox:
+      return dead_letter_reason::engine_stopped;
+    case target_kind::named:
+      return dead_letter_reason::unknown_target;
   }
   return dead_letter_reason::unknown_target;
 }
@@ -45,14 +48,18 @@ engine_impl::engine_impl(actor::engine& owner, engine_config config)
       address_(intern_address(config_.address)),
       scheduler_(config_) {}
 
-engine_impl::~engine_impl() { shutdown(); }
+engine_impl::~engine_impl() {
+  shutdown();
+}
 
 void engine_impl::start() {
   root_ = pid(new mailbox_target(address_, "root"), false);
   scheduler_.start();
   auto stream = spawn(make_producer<event_stream_receiver>(this), "eventstream",
-                      spawn_options{}.with_id("0").with_max_restarts(UINT32_MAX).with_restart_delay(
-                          std::chrono::milliseconds{0}),
+                      spawn_options{}
+                          .with_id("0")
+                          .with_max_restarts(UINT32_MAX)
+                          .with_restart_delay(std::chrono::milliseconds{0}),
                       nullptr);
   event_stream_ = std::move(*stream);
 }
@@ -62,9 +69,12 @@ void engine_impl::start() {
 bool engine_impl::try_deliver(const pid& to, message& m, const pid& sender) noexcept {
   pid_target* t = to.target();
   switch (t->kind()) {
-    case target_kind::process: return static_cast<process*>(t)->deliver(m, sender);
-    case target_kind::responder: return static_cast<responder*>(t)->offer(m, sender);
-    case target_kind::mailbox: return static_cast<mailbox_target*>(t)->offer(m, sender);
+    case target_kind::process:
+      return static_cast<process*>(t)->deliver(m, sender);
+    case target_kind::responder:
+      return static_cast<responder*>(t)->offer(m, sender);
+    case target_kind::mailbox:
+      return static_cast<mailbox_target*>(t)->offer(m, sender);
     case target_kind::named:
       if (t->interned_address() == address_) {
         if (pid local = registry_.find(t->id())) return try_deliver(local, m, sender);
@@ -195,9 +205,9 @@ response engine_impl::request(const pid& to, message&& m, std::chrono::nanosecon
 pid engine_impl::make_continuation_responder(process& requester, std::uint64_t request_id,
                                              std::chrono::nanoseconds timeout) {
   const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
-  auto* r = new responder(*this, address_, "request/" + std::to_string(n),
-                          responder::mode::continuation, deadline_after(timeout), pid(&requester),
-                          request_id);
+  auto* r =
+      new responder(*this, address_, "request/" + std::to_string(n), responder::mode::continuation,
+                    deadline_after(timeout), pid(&requester), request_id);
   pid rp(r, false);
   if (timeout == infinite_timeout) return rp;
   // The responder learns its timer before the timer can fire.
@@ -239,8 +249,10 @@ void engine_impl::shutdown() {
     if (top.empty()) break;
     std::vector<completion> pending;
     pending.reserve(top.size());
-    for (const pid& p : top) pending.push_back(stop(p, stop_mode::graceful));
-    for (const completion& c : pending) c.wait();
+    for (const pid& p : top)
+      pending.push_back(stop(p, stop_mode::graceful));
+    for (const completion& c : pending)
+      c.wait();
   }
   if (event_stream_) stop(event_stream_, stop_mode::graceful).wait();
   subscribers_hint_.store(0, std::memory_order_release);
@@ -272,7 +284,9 @@ expected<std::unique_ptr<engine>> engine::create(engine_config config) {
 engine::engine(engine_config config)
     : impl_(std::make_unique<detail::engine_impl>(*this, std::move(config))) {}
 
-engine::~engine() { impl_->shutdown(); }
+engine::~engine() {
+  impl_->shutdown();
+}
 
 pid engine::spawn(producer make, std::string_view kind, spawn_options options) {
   auto r = try_spawn(std::move(make), kind, std::move(options));
@@ -296,7 +310,9 @@ response engine::request_message(const pid& to, message msg, std::chrono::nanose
   return impl_->request(to, std::move(msg), timeout);
 }
 
-const pid& engine::root() const noexcept { return impl_->root(); }
+const pid& engine::root() const noexcept {
+  return impl_->root();
+}
 
 expected<envelope> engine::receive(std::chrono::nanoseconds timeout) {
   if (detail::current_worker() != nullptr) return unexpected(errc::blocking_in_actor);
@@ -311,7 +327,9 @@ completion engine::stop(const pid& target) {
   return impl_->stop(target, detail::stop_mode::immediate);
 }
 
-void engine::shutdown() { impl_->shutdown(); }
+void engine::shutdown() {
+  impl_->shutdown();
+}
 
 pid engine::lookup(std::string_view kind, std::string_view id) const {
   std::string full(kind);
@@ -320,7 +338,9 @@ pid engine::lookup(std::string_view kind, std::string_view id) const {
   return impl_->actors().find(full);
 }
 
-pid engine::lookup(std::string_view id) const { return impl_->actors().find(id); }
+pid engine::lookup(std::string_view id) const {
+  return impl_->actors().find(id);
+}
 
 std::vector<pid> engine::pids(std::string_view kind) const {
   std::vector<pid> out;
@@ -330,13 +350,21 @@ std::vector<pid> engine::pids(std::string_view kind) const {
   return out;
 }
 
-const pid& engine::event_stream() const noexcept { return impl_->event_stream(); }
+const pid& engine::event_stream() const noexcept {
+  return impl_->event_stream();
+}
 
-void engine::subscribe(const pid& subscriber) { impl_->subscribe(subscriber); }
+void engine::subscribe(const pid& subscriber) {
+  impl_->subscribe(subscriber);
+}
 
-void engine::unsubscribe(const pid& subscriber) { impl_->unsubscribe(subscriber); }
+void engine::unsubscribe(const pid& subscriber) {
+  impl_->unsubscribe(subscriber);
+}
 
-void engine::publish(message event) { impl_->publish(std::move(event)); }
+void engine::publish(message event) {
+  impl_->publish(std::move(event));
+}
 
 timer engine::schedule_timer(const pid& to, message_maker make, std::chrono::nanoseconds first,
                              std::chrono::nanoseconds interval, const pid& sender) {
@@ -345,7 +373,9 @@ timer engine::schedule_timer(const pid& to, message_maker make, std::chrono::nan
       first, interval);
 }
 
-std::string_view engine::address() const noexcept { return *impl_->address(); }
+std::string_view engine::address() const noexcept {
+  return *impl_->address();
+}
 
 engine_stats engine::stats() const {
   engine_stats s;
@@ -359,6 +389,8 @@ engine_stats engine::stats() const {
   return s;
 }
 
-const engine_config& engine::config() const noexcept { return impl_->config(); }
+const engine_config& engine::config() const noexcept {
+  return impl_->config();
+}
 
 }  // namespace hollywood::actor

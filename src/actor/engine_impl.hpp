@@ -72,8 +72,7 @@ class engine_impl {
 
   // -- actors ------------------------------------------------------------------------
 
-  expected<pid> spawn(producer make, std::string_view kind, spawn_options options,
-                      process* parent);
+  expected<pid> spawn(producer make, std::string_view kind, spawn_options options, process* parent);
   completion stop(const pid& target, stop_mode mode);
   response request(const pid& to, message&& m, std::chrono::nanoseconds timeout);
 
@@ -87,7 +86,9 @@ class engine_impl {
   void subscribe(const pid& subscriber);
   void unsubscribe(const pid& subscriber);
   /// Called by the event stream when a subscription ends (unsubscribe, duplicate, dead).
-  void subscription_dropped() noexcept { subscribers_hint_.fetch_sub(1, std::memory_order_acq_rel); }
+  void subscription_dropped() noexcept {
+    subscribers_hint_.fetch_sub(1, std::memory_order_acq_rel);
+  }
 
   // -- parts -------------------------------------------------------------------------
 
@@ -109,9 +110,7 @@ class engine_impl {
   void count_max_restarts_exceeded() noexcept {
     max_restarts_exceeded_.fetch_add(1, std::memory_order_relaxed);
   }
-  [[nodiscard]] bool stopping() const noexcept {
-    return stopping_.load(std::memory_order_acquire);
-  }
+  [[nodiscard]] bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
  private:
   std::string next_id();

@@ -48,7 +48,8 @@ class event_stream_receiver final : public receiver {
     }
     if (ctx.is<initialized>() || ctx.is<started>()) return;
     if (ctx.is<stopped>()) {
-      for (std::size_t i = 0; i < subscribers_.size(); ++i) engine_.subscription_dropped();
+      for (std::size_t i = 0; i < subscribers_.size(); ++i)
+        engine_.subscription_dropped();
       subscribers_.clear();
       return;
     }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "failure.hpp"
 
-#include <cstdlib>
 #include <cxxabi.h>
+
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <typeinfo>

@@ -5,15 +5,15 @@
 // all waiters. std::atomic::wait has no timed form in C++20, and requests and completions need
 // deadlines.
 
-#include <atomic>
-#include <chrono>
-#include <climits>
-#include <cstdint>
-
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdint>
 
 namespace hollywood::actor::detail {
 

@@ -19,10 +19,14 @@ log_sink& sink() {
 
 std::string_view level_name(log_level level) noexcept {
   switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
   }
   return "?";
 }
@@ -34,7 +38,9 @@ void set_log_sink(log_sink s) {
   sink() = std::move(s);
 }
 
-void set_log_level(log_level level) noexcept { min_level.store(level, std::memory_order_relaxed); }
+void set_log_level(log_level level) noexcept {
+  min_level.store(level, std::memory_order_relaxed);
+}
 
 namespace detail {
 

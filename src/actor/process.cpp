@@ -33,7 +33,9 @@ class current_scope {
 
 }  // namespace
 
-process* current_process() noexcept { return tl_current; }
+process* current_process() noexcept {
+  return tl_current;
+}
 
 struct process::extras {
   std::vector<pid> children;
@@ -254,7 +256,8 @@ void process::start_instance() noexcept {
   if (!crashed_ && !spec_->options.middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
     const auto& chain = spec_->options.middleware;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) fn = (*it)(std::move(fn));
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      fn = (*it)(std::move(fn));
     composed_ = std::move(fn);
   }
   phase_ = phase::running;
@@ -352,7 +355,8 @@ void process::handle_system() noexcept {
 void process::begin_stop() noexcept {
   phase_ = phase::stopping;
   if (extras_) {
-    for (auto& t : extras_->timers) t->stop();
+    for (auto& t : extras_->timers)
+      t->stop();
     extras_->timers.clear();
   }
   inbox_.close();
@@ -408,7 +412,8 @@ void process::finalize() noexcept {
   std::vector<std::shared_ptr<completion_state>> waiters;
   if (extras_) waiters = std::move(extras_->waiters);
   extras_.reset();
-  for (auto& w : waiters) w->complete();
+  for (auto& w : waiters)
+    w->complete();
 }
 
 void process::dead_letter(envelope& e, dead_letter_reason reason, std::string detail) noexcept {
@@ -417,7 +422,9 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 
 // -- actor-confined helpers --------------------------------------------------------------
 
-void process::add_child(const pid& child) { more().children.push_back(child); }
+void process::add_child(const pid& child) {
+  more().children.push_back(child);
+}
 
 const std::vector<pid>& process::children() const noexcept {
   static const std::vector<pid> none;
@@ -427,7 +434,8 @@ const std::vector<pid>& process::children() const noexcept {
 void process::add_timer(std::shared_ptr<timer_entry> t) {
   auto& timers = more().timers;
   // Forget timers that can no longer fire, so a long-lived actor's list stays short.
-  std::erase_if(timers, [](const auto& e) { return e->stopped() || (!e->repeating() && e->fired()); });
+  std::erase_if(timers,
+                [](const auto& e) { return e->stopped() || (!e->repeating() && e->fired()); });
   timers.push_back(std::move(t));
 }
 

@@ -8,7 +8,8 @@ namespace hollywood::actor::detail {
 registry::~registry() {
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    for (auto& [id, p] : s.map) p->release();
+    for (auto& [id, p] : s.map)
+      p->release();
     s.map.clear();
   }
 }
@@ -47,7 +48,8 @@ pid registry::find(std::string_view id) const {
 void registry::for_each(const std::function<void(process&)>& fn) const {
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    for (auto& [id, p] : s.map) fn(*p);
+    for (auto& [id, p] : s.map)
+      fn(*p);
   }
 }
 

@@ -146,7 +146,8 @@ std::vector<envelope> mailbox_target::close() {
   std::lock_guard lock(state_->mu);
   state_->closed = true;
   std::vector<envelope> rest;
-  for (auto& e : state_->queue) rest.push_back(std::move(e));
+  for (auto& e : state_->queue)
+    rest.push_back(std::move(e));
   state_->queue.clear();
   return rest;
 }

@@ -6,11 +6,11 @@
 #include "futex.hpp"
 #include "process.hpp"
 
-#include <algorithm>
-#include <chrono>
-
 #include <pthread.h>
 #include <sched.h>
+
+#include <algorithm>
+#include <chrono>
 
 namespace hollywood::actor::detail {
 
@@ -34,7 +34,9 @@ std::uint64_t xorshift(std::uint64_t& s) noexcept {
 
 }  // namespace
 
-worker* current_worker() noexcept { return tl_worker; }
+worker* current_worker() noexcept {
+  return tl_worker;
+}
 
 scheduler::scheduler(const engine_config& config)
     : throughput_(std::max<std::size_t>(1, config.throughput)),
@@ -52,7 +54,9 @@ scheduler::scheduler(const engine_config& config)
   }
 }
 
-scheduler::~scheduler() { stop(); }
+scheduler::~scheduler() {
+  stop();
+}
 
 void scheduler::start() {
   for (auto& w : workers_) {
@@ -76,7 +80,8 @@ void scheduler::stop() {
 void scheduler::drain_and_release() noexcept {
   for (auto& w : workers_) {
     if (w->run_next != nullptr) std::exchange(w->run_next, nullptr)->release_schedule();
-    while (process* p = w->local.pop()) p->release_schedule();
+    while (process* p = w->local.pop())
+      p->release_schedule();
   }
   std::lock_guard lock(global_mu_);
   while (process* p = global_head_) {
@@ -88,7 +93,9 @@ void scheduler::drain_and_release() noexcept {
   global_size_.store(0, std::memory_order_relaxed);
 }
 
-bool scheduler::on_worker() const noexcept { return tl_worker != nullptr && tl_worker->owner == this; }
+bool scheduler::on_worker() const noexcept {
+  return tl_worker != nullptr && tl_worker->owner == this;
+}
 
 bool scheduler::has_other_work(const worker& w) const noexcept {
   return w.run_next != nullptr || w.local.size_approx() != 0 ||
@@ -214,9 +221,8 @@ process* scheduler::take_global(worker& w) noexcept {
   global_head_ = first->run_link;
   first->run_link = nullptr;
   std::size_t taken = 1;
-  const std::size_t share =
-      std::min<std::size_t>(global_size_.load(std::memory_order_relaxed) / workers_.size(),
-                            run_queue::capacity / 2);
+  const std::size_t share = std::min<std::size_t>(
+      global_size_.load(std::memory_order_relaxed) / workers_.size(), run_queue::capacity / 2);
   while (taken < share && global_head_ != nullptr) {
     process* p = global_head_;
     if (!w.local.push(p)) break;
@@ -258,7 +264,8 @@ process* scheduler::find_work(worker& w) noexcept {
     if (found == nullptr) found = steal(w);
     if (found != nullptr) break;
     if (spin_.count() <= 0 || std::chrono::steady_clock::now() - start >= spin_) break;
-    for (int k = 0; k < 32; ++k) cpu_relax();
+    for (int k = 0; k < 32; ++k)
+      cpu_relax();
   }
   // Release pairs with notify_work()'s acquire load (see park() for why the order matters).
   spinning_.fetch_sub(1, std::memory_order_release);
@@ -287,7 +294,8 @@ void scheduler::park(worker& w) noexcept {
     // Someone is waking us already; wait for their store below.
   }
   // Acquire pairs with the release store in wake_one()/stop().
-  while (w.parked.load(std::memory_order_acquire) == 1) futex_wait(w.parked, 1);
+  while (w.parked.load(std::memory_order_acquire) == 1)
+    futex_wait(w.parked, 1);
 }
 
 }  // namespace hollywood::actor::detail

@@ -30,7 +30,7 @@ struct system_message {
   system_kind kind;
   pid subject;
   std::shared_ptr<completion_state> done;  // completed when the process terminates (stop)
-  std::uint64_t generation = 0;             // restart: which crash scheduled it
+  std::uint64_t generation = 0;            // restart: which crash scheduled it
 };
 
 /// @threadsafe push; one consumer (the worker running the process) takes.
@@ -83,7 +83,8 @@ class system_queue {
   }
 
   static void delete_all(system_message* m) noexcept {
-    while (m != nullptr) delete std::exchange(m, m->next);
+    while (m != nullptr)
+      delete std::exchange(m, m->next);
   }
 
  private:

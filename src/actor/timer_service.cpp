@@ -11,7 +11,9 @@ constexpr std::size_t min_purge_interval = 1024;
 
 timer_service::timer_service() : thread_([this] { run(); }) {}
 
-timer_service::~timer_service() { stop(); }
+timer_service::~timer_service() {
+  stop();
+}
 
 bool timer_service::schedule(std::shared_ptr<timer_entry> entry, timer_clock::time_point due) {
   bool earliest = false;

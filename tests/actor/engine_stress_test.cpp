@@ -2,12 +2,12 @@
 // Multi-threaded stress tests (label `concurrency`, also run under ThreadSanitizer). Each checks
 // an exact count: nothing lost, nothing duplicated, nothing reordered per sender.
 #include <hollywood/actor.hpp>
-#include <hollywood_test/wait.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdint>
+#include <hollywood_test/wait.hpp>
 #include <memory>
 #include <random>
 #include <thread>
@@ -49,10 +49,12 @@ TEST(engine_stress, eight_senders_times_a_million_messages_arrive_complete_and_i
   std::vector<std::thread> threads;
   for (std::uint32_t s = 0; s < senders; ++s) {
     threads.emplace_back([&, s] {
-      for (std::uint32_t i = 0; i < per_sender; ++i) e->send(sink, item{s, i});
+      for (std::uint32_t i = 0; i < per_sender; ++i)
+        e->send(sink, item{s, i});
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   ASSERT_TRUE(wait_until([&] { return received->load() == std::uint64_t{senders} * per_sender; },
                          std::chrono::minutes(5)));
   EXPECT_EQ(disorder->load(), 0u);
@@ -80,11 +82,13 @@ TEST(engine_stress, ten_thousand_actors_each_get_every_message) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int r = 0; r < rounds; ++r) {
-        for (int i = t; i < actors; i += 4) e->send(pids[static_cast<std::size_t>(i)], item{0, 0});
+        for (int i = t; i < actors; i += 4)
+          e->send(pids[static_cast<std::size_t>(i)], item{0, 0});
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   const std::uint64_t total = std::uint64_t{actors} * static_cast<std::uint64_t>(rounds);
   ASSERT_TRUE(wait_until([&] { return handled->load() == total; }, std::chrono::minutes(5)));
   EXPECT_EQ(e->pids("many").size(), static_cast<std::size_t>(actors));
@@ -135,9 +139,11 @@ TEST(engine_stress, concurrent_stops_while_sending_lose_nothing) {
                                 : e->poison(pids[static_cast<std::size_t>(i)]));
       if (i % 3 == 0) done.push_back(e->stop(pids[static_cast<std::size_t>(i)]));  // twice
     }
-    for (auto& c : done) c.wait();
+    for (auto& c : done)
+      c.wait();
   });
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   stopper.join();
   // Every message sent was handled or became exactly one dead letter.
   ASSERT_TRUE(wait_until([&] { return handled->load() + dead->load() == sent.load(); },
@@ -218,9 +224,11 @@ TEST(engine_stress, requests_from_many_threads_and_actors_each_get_their_answer)
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(thread_correct.load(), 2 * (each / 4));
-  ASSERT_TRUE(wait_until([&] { return correct->load() == clients * each; }, std::chrono::minutes(5)));
+  ASSERT_TRUE(
+      wait_until([&] { return correct->load() == clients * each; }, std::chrono::minutes(5)));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,7 +62,8 @@ TEST(engine, initialized_and_started_are_handled_before_any_message) {
   auto e = make_engine();
   recorder rec(*e);
   // Messages sent right after spawn returns are still handled after the lifecycle messages.
-  for (int i = 0; i < 3; ++i) e->send(rec.pid(), ping{i});
+  for (int i = 0; i < 3; ++i)
+    e->send(rec.pid(), ping{i});
   ASSERT_TRUE(rec.wait_count<ping>(3));
   EXPECT_EQ(rec.count<initialized>(), 1u);
   EXPECT_EQ(rec.count<started>(), 1u);
@@ -169,10 +170,12 @@ TEST(engine, messages_from_one_sender_arrive_in_order) {
   auto e = make_engine();
   recorder rec(*e);
   constexpr int n = 10000;
-  for (int i = 0; i < n; ++i) e->send(rec.pid(), ping{i});
+  for (int i = 0; i < n; ++i)
+    e->send(rec.pid(), ping{i});
   ASSERT_TRUE(rec.wait_count<ping>(n));
   auto all = rec.all<ping>();
-  for (int i = 0; i < n; ++i) ASSERT_EQ(all[static_cast<std::size_t>(i)].seq, i);
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(all[static_cast<std::size_t>(i)].seq, i);
 }
 
 TEST(engine, sender_is_empty_from_the_engine_the_actor_from_a_context_and_as_given_otherwise) {
@@ -282,10 +285,12 @@ TEST(engine, an_actor_never_runs_two_handlers_at_once) {
   std::vector<std::thread> senders;
   for (int t = 0; t < 4; ++t) {
     senders.emplace_back([&] {
-      for (int i = 0; i < 5000; ++i) e->send(p, ping{i});
+      for (int i = 0; i < 5000; ++i)
+        e->send(p, ping{i});
     });
   }
-  for (auto& t : senders) t.join();
+  for (auto& t : senders)
+    t.join();
   ASSERT_TRUE(hollywood::test::wait_until([&] { return handled.load() == 20000; }));
   EXPECT_EQ(overlaps.load(), 0);
 }
@@ -298,7 +303,8 @@ TEST(engine, stats_report_processed_messages_and_inbox_depth) {
         if (ctx.is<ping>()) seen.fetch_add(1);
       },
       "counted", spawn_options{}.with_id("c"));
-  for (int i = 0; i < 100; ++i) e->send(p, ping{i});
+  for (int i = 0; i < 100; ++i)
+    e->send(p, ping{i});
   ASSERT_TRUE(hollywood::test::wait_until([&] { return seen.load() == 100; }));
   ASSERT_TRUE(hollywood::test::wait_until([&] {
     for (const auto& a : e->stats().per_actor) {
@@ -322,7 +328,8 @@ TEST(engine, a_large_message_travels_intact) {
   auto e = make_engine();
   recorder rec(*e);
   std::vector<int> payload(10000);
-  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<int>(i);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<int>(i);
   e->send(rec.pid(), payload);
   ASSERT_TRUE(rec.wait_count<std::vector<int>>(1));
   EXPECT_EQ(rec.all<std::vector<int>>().front(), payload);

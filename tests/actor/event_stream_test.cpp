@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
+
+#include <hollywood_test/recorder.hpp>
 
 namespace {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -50,13 +50,15 @@ TEST(lifecycle, poison_handles_everything_queued_before_it_then_stopped_once) {
   pid p = e->spawn_fn(
       [&](context& ctx) {
         if (ctx.is<work>()) {
-          while (!gate.load()) std::this_thread::yield();
+          while (!gate.load())
+            std::this_thread::yield();
           handled.fetch_add(1);
         }
         if (ctx.is<stopped>()) stopped_count.fetch_add(1);
       },
       "graceful");
-  for (int i = 0; i < 100; ++i) e->send(p, work{i});
+  for (int i = 0; i < 100; ++i)
+    e->send(p, work{i});
   completion c = e->poison(p);
   EXPECT_FALSE(c.done());
   gate = true;
@@ -74,7 +76,8 @@ TEST(lifecycle, messages_after_a_poison_become_dead_letters) {
   pid p = e->spawn_fn(
       [&](context& ctx) {
         if (ctx.is<work>()) {
-          while (!gate.load()) std::this_thread::yield();
+          while (!gate.load())
+            std::this_thread::yield();
         }
       },
       "late");
@@ -103,20 +106,21 @@ TEST(lifecycle, stop_dead_letters_queued_messages_instead_of_dropping_them) {
       [&](context& ctx) {
         if (ctx.is<work>()) {
           inside = true;
-          while (!gate.load()) std::this_thread::yield();
+          while (!gate.load())
+            std::this_thread::yield();
           handled.fetch_add(1);
         }
       },
       "abrupt");
-  for (int i = 0; i < 50; ++i) e->send(p, work{i});
+  for (int i = 0; i < 50; ++i)
+    e->send(p, work{i});
   ASSERT_TRUE(wait_until([&] { return inside.load(); }));
   completion c = e->stop(p);
   gate = true;
   ASSERT_TRUE(c.wait());
   // Every message is accounted for: handled, or a dead letter with reason `stopped`.
-  ASSERT_TRUE(wait_until([&] {
-    return handled.load() + static_cast<int>(events.count<dead_letter_event>()) == 50;
-  }));
+  ASSERT_TRUE(wait_until(
+      [&] { return handled.load() + static_cast<int>(events.count<dead_letter_event>()) == 50; }));
   for (const auto& d : events.all<dead_letter_event>()) {
     EXPECT_EQ(d.reason, dead_letter_reason::stopped);
     EXPECT_EQ(d.target, p);
@@ -135,10 +139,13 @@ TEST(lifecycle, concurrent_stops_and_poisons_yield_exactly_one_stopped) {
   std::vector<std::thread> threads;
   std::vector<completion> done(8);
   for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&, i] { done[static_cast<std::size_t>(i)] = i % 2 ? e->stop(p) : e->poison(p); });
+    threads.emplace_back(
+        [&, i] { done[static_cast<std::size_t>(i)] = i % 2 ? e->stop(p) : e->poison(p); });
   }
-  for (auto& t : threads) t.join();
-  for (auto& c : done) ASSERT_TRUE(c.wait());
+  for (auto& t : threads)
+    t.join();
+  for (auto& c : done)
+    ASSERT_TRUE(c.wait());
   EXPECT_EQ(stopped_count.load(), 1);
 }
 

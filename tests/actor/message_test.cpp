@@ -90,8 +90,8 @@ TEST(message, copies_copyable_values) {
 TEST(message, match_calls_the_first_handler_for_the_held_type) {
   message m(small{3});
   int seen = 0;
-  const bool handled = m.match([&](const std::string&) { seen = -1; },
-                               [&](const small& s) { seen = s.value; });
+  const bool handled =
+      m.match([&](const std::string&) { seen = -1; }, [&](const small& s) { seen = s.value; });
   EXPECT_TRUE(handled);
   EXPECT_EQ(seen, 3);
   EXPECT_FALSE(m.match([&](const big&) { seen = -2; }));

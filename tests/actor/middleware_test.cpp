@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/wait.hpp>
 
 #include <gtest/gtest.h>
 
+#include <hollywood_test/wait.hpp>
 #include <mutex>
 #include <string>
 #include <vector>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 #include <thread>
 
 namespace {
@@ -66,7 +66,8 @@ TEST(request, the_deadline_passes_even_when_nobody_waits) {
   pid slow = e->spawn_fn(
       [&](context& ctx) {
         if (ctx.is<query>()) {
-          while (!release.load()) std::this_thread::yield();
+          while (!release.load())
+            std::this_thread::yield();
           ctx.respond(answer{1});
           answered = true;
         }
@@ -134,16 +135,16 @@ TEST(request, the_responder_is_released_when_the_response_is_dropped) {
   pid slow = e->spawn_fn(
       [&](context& ctx) {
         if (ctx.is<query>()) {
-          while (!release.load()) std::this_thread::yield();
+          while (!release.load())
+            std::this_thread::yield();
           ctx.respond(answer{1});
         }
       },
       "slow");
   { auto abandoned = e->request(slow, query{}, 30s); }
   release = true;
-  EXPECT_TRUE(events.wait_for<dead_letter_event>([](const dead_letter_event& d) {
-    return d.reason == dead_letter_reason::late_response;
-  }));
+  EXPECT_TRUE(events.wait_for<dead_letter_event>(
+      [](const dead_letter_event& d) { return d.reason == dead_letter_reason::late_response; }));
 }
 
 TEST(request, an_actor_request_runs_its_continuation_on_the_requesting_actor) {
@@ -155,10 +156,11 @@ TEST(request, an_actor_request_runs_its_continuation_on_the_requesting_actor) {
       [&](context& ctx) {
         if (auto* a = ctx.get_if<ask>()) {
           pid me = ctx.self();
-          ctx.request(a->server, query{5}, a->timeout, [&, me](context& c, hollywood::expected<message> r) {
-            same_actor = c.self() == me;
-            if (r) got = r->get<answer>().n;
-          });
+          ctx.request(a->server, query{5}, a->timeout,
+                      [&, me](context& c, hollywood::expected<message> r) {
+                        same_actor = c.self() == me;
+                        if (r) got = r->get<answer>().n;
+                      });
         }
       },
       "client");
@@ -174,9 +176,10 @@ TEST(request, an_actor_request_reports_a_timeout_to_its_continuation) {
   pid client = e->spawn_fn(
       [&](context& ctx) {
         if (auto* a = ctx.get_if<ask>()) {
-          ctx.request(a->server, query{}, a->timeout, [&](context&, hollywood::expected<message> r) {
-            error = r ? -1 : static_cast<int>(r.error().value());
-          });
+          ctx.request(a->server, query{}, a->timeout,
+                      [&](context&, hollywood::expected<message> r) {
+                        error = r ? -1 : static_cast<int>(r.error().value());
+                      });
         }
       },
       "client");
@@ -191,9 +194,10 @@ TEST(request, an_actor_request_to_an_unknown_target_reports_it) {
   pid client = e->spawn_fn(
       [&](context& ctx) {
         if (auto* a = ctx.get_if<ask>()) {
-          ctx.request(a->server, query{}, a->timeout, [&](context&, hollywood::expected<message> r) {
-            error = r ? -1 : static_cast<int>(r.error().value());
-          });
+          ctx.request(a->server, query{}, a->timeout,
+                      [&](context&, hollywood::expected<message> r) {
+                        error = r ? -1 : static_cast<int>(r.error().value());
+                      });
         }
       },
       "client");
@@ -236,7 +240,8 @@ TEST(request, many_concurrent_blocking_requests_each_get_their_own_answer) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(correct.load(), 800);
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -87,15 +87,18 @@ TEST(restart, the_failing_message_becomes_a_dead_letter_with_the_reason) {
 TEST(restart, messages_behind_the_crash_reach_the_new_instance_in_order) {
   auto e = engine::create(engine_config{}.with_workers(2)).value();
   auto log = std::make_shared<shared_log>();
-  pid p = e->spawn(make_producer<fragile>(log), "fragile", spawn_options{}.with_restart_delay(20ms));
+  pid p =
+      e->spawn(make_producer<fragile>(log), "fragile", spawn_options{}.with_restart_delay(20ms));
   e->send(p, job{0, true});
-  for (int i = 1; i <= 100; ++i) e->send(p, job{i});
+  for (int i = 1; i <= 100; ++i)
+    e->send(p, job{i});
   ASSERT_TRUE(wait_until([&] {
     std::lock_guard lock(log->mu);
     return log->handled.size() == 100;
   }));
   std::lock_guard lock(log->mu);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(log->handled[static_cast<std::size_t>(i)], i + 1);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(log->handled[static_cast<std::size_t>(i)], i + 1);
 }
 
 TEST(restart, exceeding_max_restarts_stops_the_actor_and_the_process_lives_on) {
@@ -104,8 +107,10 @@ TEST(restart, exceeding_max_restarts_stops_the_actor_and_the_process_lives_on) {
   e->subscribe(events.pid());
   auto log = std::make_shared<shared_log>();
   pid p = e->spawn(make_producer<fragile>(log), "fragile", quick_restarts(2));
-  for (int i = 0; i < 3; ++i) e->send(p, job{i, true});
-  for (int i = 3; i < 6; ++i) e->send(p, job{i});
+  for (int i = 0; i < 3; ++i)
+    e->send(p, job{i, true});
+  for (int i = 3; i < 6; ++i)
+    e->send(p, job{i});
   ASSERT_TRUE(events.wait_count<actor_max_restarts_exceeded_event>(1));
   auto ev = events.all<actor_max_restarts_exceeded_event>().front();
   EXPECT_EQ(ev.actor, p);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor.hpp>
-#include <hollywood_test/recorder.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 
 namespace {
 
@@ -88,9 +88,8 @@ TEST(timer, a_timer_to_a_stopped_actor_becomes_a_dead_letter) {
   pid p = e->spawn_fn([](context&) {}, "target");
   ASSERT_TRUE(e->stop(p).wait());
   e->send_after(p, tick{4}, 1ms);
-  EXPECT_TRUE(events.wait_for<dead_letter_event>([&](const dead_letter_event& d) {
-    return d.target == p && d.message->is<tick>();
-  }));
+  EXPECT_TRUE(events.wait_for<dead_letter_event>(
+      [&](const dead_letter_event& d) { return d.target == p && d.message->is<tick>(); }));
 }
 
 }  // namespace

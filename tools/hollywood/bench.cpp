@@ -3,21 +3,21 @@
 // CAF in its default and 2-worker configurations. Every repetition runs each system once per
 // workload, one fresh process each, interleaved; ratios are paired per repetition against the
 // better CAF configuration of that repetition, so "> 1" always means this engine wins.
+#include "commands.hpp"
+
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
-
-#include "commands.hpp"
 
 namespace hollywood::tools {
 
@@ -73,7 +73,8 @@ fs::path own_directory() {
 std::map<std::string, sample> run_one(const system_config& sys, const invocation& inv, bool quick,
                                       std::string& error) {
   std::string cmd = "'" + sys.program + "' --workload " + inv.workload;
-  for (const auto& x : inv.extra) cmd += " " + x;
+  for (const auto& x : inv.extra)
+    cmd += " " + x;
   if (!sys.workers.empty()) cmd += " --workers " + sys.workers;
   if (quick) cmd += " --quick";
   cmd += " 2>/dev/null";
@@ -162,7 +163,8 @@ std::string format_value(double v) {
 void progress(std::size_t done, std::size_t total, const std::string& what) {
   if (isatty(STDERR_FILENO) == 0) return;
   const int width = 30;
-  const int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
+  const int filled =
+      static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
   std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-40.40s", filled, "##############################",
                width - filled, "", done, total, what.c_str());
   if (done == total) std::fprintf(stderr, "\r%*s\r", width + 60, "");
@@ -216,13 +218,15 @@ int run_bench(const bench_options& opt) {
   for (int rep = 0; rep < reps; ++rep) {
     for (const auto& inv : invocations) {
       for (const auto& sys : systems) {
-        progress(done, total, "rep " + std::to_string(rep + 1) + " " + inv.workload + " " + sys.name);
+        progress(done, total,
+                 "rep " + std::to_string(rep + 1) + " " + inv.workload + " " + sys.name);
         std::string error;
         for (auto& [name, s] : run_one(sys, inv, opt.quick, error)) {
           if (res.find(name) == res.end()) order.push_back(name);
           res[name][sys.name].push_back(s);
         }
-        if (!error.empty()) failures.push_back(sys.name + " rep " + std::to_string(rep + 1) + ": " + error);
+        if (!error.empty())
+          failures.push_back(sys.name + " rep " + std::to_string(rep + 1) + ": " + error);
         progress(++done, total, "");
       }
     }
@@ -234,9 +238,12 @@ int run_bench(const bench_options& opt) {
         auto it = by_system.find(sys.name);
         if (it == by_system.end() || it->second.empty()) continue;
         const summary s = summarize(values_of(it->second));
-        nlohmann::json j = {{"workload", name},         {"system", sys.name},
-                            {"median", s.median},        {"min", s.min},
-                            {"max", s.max},              {"unit", it->second.front().unit},
+        nlohmann::json j = {{"workload", name},
+                            {"system", sys.name},
+                            {"median", s.median},
+                            {"min", s.min},
+                            {"max", s.max},
+                            {"unit", it->second.front().unit},
                             {"better", it->second.front().better}};
         std::printf("%s\n", j.dump().c_str());
       }
@@ -249,7 +256,8 @@ int run_bench(const bench_options& opt) {
     }
   } else {
     std::printf("%-18s %-9s", "workload", "unit");
-    for (const auto& sys : systems) std::printf(" %-24s", sys.name.c_str());
+    for (const auto& sys : systems)
+      std::printf(" %-24s", sys.name.c_str());
     if (systems.size() > 1) std::printf(" %s", "ratio vs best CAF (min-max)");
     std::printf("\n");
     for (const auto& name : order) {
@@ -262,7 +270,8 @@ int run_bench(const bench_options& opt) {
         std::string cell = "-";
         if (it != by_system.end()) {
           const summary s = summarize(values_of(it->second));
-          cell = format_value(s.median) + " (" + format_value(s.min) + "-" + format_value(s.max) + ")";
+          cell =
+              format_value(s.median) + " (" + format_value(s.min) + "-" + format_value(s.max) + ")";
         }
         std::printf(" %-24s", cell.c_str());
       }
@@ -272,11 +281,13 @@ int run_bench(const bench_options& opt) {
       }
       std::printf("\n");
     }
-    std::printf("\n%d repetition(s)%s; ^ higher is better, v lower is better. Latency figures: "
-                "hollywood idles by spinning 20 us then parking; CAF uses its default polling.\n",
-                reps, opt.quick ? ", quick sizes" : "");
+    std::printf(
+        "\n%d repetition(s)%s; ^ higher is better, v lower is better. Latency figures: "
+        "hollywood idles by spinning 20 us then parking; CAF uses its default polling.\n",
+        reps, opt.quick ? ", quick sizes" : "");
   }
-  for (const auto& f : failures) std::fprintf(stderr, "check failed: %s\n", f.c_str());
+  for (const auto& f : failures)
+    std::fprintf(stderr, "check failed: %s\n", f.c_str());
   return failures.empty() ? 0 : 1;
 }
 

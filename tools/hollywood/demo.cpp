@@ -2,6 +2,8 @@
 // `hollywood demo`: a short tour of the engine, ending in a summary table.
 #include <hollywood/actor.hpp>
 
+#include "commands.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -9,11 +11,9 @@
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
-
-#include "commands.hpp"
 
 namespace hollywood::tools {
 
@@ -125,7 +125,8 @@ int run_demo() {
         }
       },
       "greeter");
-  for (const char* name : {"Ada", "Grace", "Linus"}) e->send(greeter, greet{name});
+  for (const char* name : {"Ada", "Grace", "Linus"})
+    e->send(greeter, greet{name});
   wait_for([&] { return obs.greetings.load() == 3; });
 
   std::printf("3. request/response: ask a calculator from a plain thread\n");
@@ -142,8 +143,8 @@ int run_demo() {
               std::chrono::duration<double, std::micro>(rtt).count());
 
   std::printf("4. supervision: flaky crashes, is restarted, keeps its queued messages\n");
-  pid flaky_pid = e->spawn(make_producer<flaky>(&obs), "flaky",
-                           spawn_options{}.with_restart_delay(100ms));
+  pid flaky_pid =
+      e->spawn(make_producer<flaky>(&obs), "flaky", spawn_options{}.with_restart_delay(100ms));
   e->send(flaky_pid, boom{});
   e->send(flaky_pid, greet{"queued behind the crash"});
   wait_for([&] { return obs.flaky_handled.load() == 1; });
@@ -154,7 +155,8 @@ int run_demo() {
   e->poison(root).wait();
   {
     std::lock_guard lock(obs.mu);
-    for (const auto& id : obs.stop_order) std::printf("  stopped: %s\n", id.c_str());
+    for (const auto& id : obs.stop_order)
+      std::printf("  stopped: %s\n", id.c_str());
   }
 
   std::printf("6. a message to a stopped actor becomes a dead letter\n");
@@ -189,6 +191,8 @@ int run_demo() {
 
 }  // namespace
 
-command add_demo(CLI::App&) { return run_demo; }
+command add_demo(CLI::App&) {
+  return run_demo;
+}
 
 }  // namespace hollywood::tools

@@ -3,12 +3,12 @@
 //
 //   hollywood demo                 a tour of the engine with a summary table
 //   hollywood bench [--vs caf]     the benchmark suite (bench/WORKLOADS.md)
+#include "commands.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <map>
 #include <string>
-
-#include "commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Hollywood for C++: an actor engine for low-latency back ends"};
@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(name, about);
     commands[sub] = registrar(*sub);
   };
-  add("demo", "Spawn actors, exchange messages, request/response, a crash and restart, a graceful "
-              "stop of a tree; prints a summary table",
+  add("demo",
+      "Spawn actors, exchange messages, request/response, a crash and restart, a graceful "
+      "stop of a tree; prints a summary table",
       hollywood::tools::add_demo);
   add("bench", "Run the benchmark workloads, optionally side by side with CAF",
       hollywood::tools::add_bench);

@@ -122,8 +122,8 @@ class context {
 
   /// Spawns a child whose instances call copies of `f(context&)`.
   template <class F>
-    requires std::is_invocable_v<F&, context&>
-  pid spawn_child_fn(F&& f, std::string_view kind, spawn_options options = {}) {
+  requires std::is_invocable_v<F&, context&> pid spawn_child_fn(F&& f, std::string_view kind,
+                                                                spawn_options options = {}) {
     return spawn_child(make_fn_producer(std::forward<F>(f)), kind, std::move(options));
   }
 

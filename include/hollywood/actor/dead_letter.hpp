@@ -27,13 +27,20 @@ enum class dead_letter_reason : std::uint8_t {
 /// Returns a short name for `reason` ("unknown_target", ...).
 constexpr std::string_view to_string(dead_letter_reason reason) noexcept {
   switch (reason) {
-    case dead_letter_reason::unknown_target: return "unknown_target";
-    case dead_letter_reason::stopped: return "stopped";
-    case dead_letter_reason::crashed: return "crashed";
-    case dead_letter_reason::inbox_full: return "inbox_full";
-    case dead_letter_reason::late_response: return "late_response";
-    case dead_letter_reason::unreachable: return "unreachable";
-    case dead_letter_reason::engine_stopped: return "engine_stopped";
+    case dead_letter_reason::unknown_target:
+      return "unknown_target";
+    case dead_letter_reason::stopped:
+      return "stopped";
+    case dead_letter_reason::crashed:
+      return "crashed";
+    case dead_letter_reason::inbox_full:
+      return "inbox_full";
+    case dead_letter_reason::late_response:
+      return "late_response";
+    case dead_letter_reason::unreachable:
+      return "unreachable";
+    case dead_letter_reason::engine_stopped:
+      return "engine_stopped";
   }
   return "unknown";
 }

@@ -67,8 +67,8 @@ class engine {
 
   /// Spawns an actor whose instances call copies of `f(context&)`.
   template <class F>
-    requires std::is_invocable_v<F&, context&>
-  pid spawn_fn(F&& f, std::string_view kind, spawn_options options = {}) {
+  requires std::is_invocable_v<F&, context&> pid spawn_fn(F&& f, std::string_view kind,
+                                                          spawn_options options = {}) {
     return spawn(make_fn_producer(std::forward<F>(f)), kind, std::move(options));
   }
 
@@ -151,8 +151,7 @@ class engine {
 
   /// Sends `msg` to `to` once after `delay`.
   template <class T>
-  timer send_after(const pid& to, T&& msg, std::chrono::nanoseconds delay,
-                   const pid& sender = {}) {
+  timer send_after(const pid& to, T&& msg, std::chrono::nanoseconds delay, const pid& sender = {}) {
     return schedule_timer(to, maker(std::forward<T>(msg)), delay, {}, sender);
   }
 

@@ -5,7 +5,8 @@
 /// dead letters nobody subscribed to, crashes in `stopped`) goes through one sink, which by
 /// default writes warnings and errors to stderr. Replace it to route into your own logging:
 ///
-///   hollywood::actor::set_log_sink([](log_level lvl, std::string_view text) { my_log(lvl, text); });
+///   hollywood::actor::set_log_sink([](log_level lvl, std::string_view text) { my_log(lvl, text);
+///   });
 
 #include <cstdint>
 #include <functional>

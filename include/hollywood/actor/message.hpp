@@ -46,9 +46,9 @@ struct message_vtable {
 };
 
 template <class T>
-inline constexpr bool stored_inline = sizeof(T) <= message_inline_size &&
-                                      alignof(T) <= alignof(std::max_align_t) / 2 &&
-                                      std::is_nothrow_move_constructible_v<T>;
+inline constexpr bool stored_inline =
+    sizeof(T) <= message_inline_size &&
+    alignof(T) <= alignof(std::max_align_t) / 2 && std::is_nothrow_move_constructible_v<T>;
 
 template <class T>
 struct vtable_of {
@@ -89,9 +89,9 @@ struct vtable_of {
   }
 
   // Trivial inline payloads and heap pointers move with a plain copy of the buffer.
-  static constexpr message_vtable value{
-      trivial || !stored_inline<T> ? nullptr : &relocate, trivial ? nullptr : &destroy,
-      copier(), type_name<T>(), !stored_inline<T>};
+  static constexpr message_vtable value{trivial || !stored_inline<T> ? nullptr : &relocate,
+                                        trivial ? nullptr : &destroy, copier(), type_name<T>(),
+                                        !stored_inline<T>};
 };
 
 }  // namespace detail
@@ -107,8 +107,7 @@ class message {
 
   /// Stores `value`. Allocates only when the decayed type does not fit inline.
   template <class T>
-    requires(!std::is_same_v<std::remove_cvref_t<T>, message>)
-  explicit message(T&& value) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, message>) explicit message(T&& value) {
     using U = std::remove_cvref_t<T>;
     static_assert(std::is_move_constructible_v<U>, "messages must be movable");
     if constexpr (detail::stored_inline<U>) {

@@ -62,8 +62,7 @@ class fn_receiver final : public receiver {
 
 /// Returns a producer whose instances call a copy of `f(context&)`.
 template <class F>
-  requires std::is_invocable_v<F&, context&>
-producer make_fn_producer(F&& f) {
+requires std::is_invocable_v<F&, context&> producer make_fn_producer(F&& f) {
   using D = std::decay_t<F>;
   return [f = D(std::forward<F>(f))]() -> std::unique_ptr<receiver> {
     return std::make_unique<detail::fn_receiver<D>>(f);

@@ -8,7 +8,7 @@ namespace hollywood::actor {
 namespace detail {
 class timer_entry;
 struct timer_access;
-}
+}  // namespace detail
 
 /// Handle of a scheduled `send_after` or `send_repeat`. `stop()` cancels it; it is idempotent and
 /// safe after the timer fired. Dropping the handle does not cancel the timer. Timers started from

@@ -80,8 +80,8 @@ class mpsc_queue {
   ~mpsc_queue() {
     consume(SIZE_MAX, [](T&) noexcept {});
     if (head_block_ != nullptr) recycle(head_block_);
-    if (block* pending = first_.load(std::memory_order_acquire); pending != nullptr &&
-                                                                pending != head_block_) {
+    if (block* pending = first_.load(std::memory_order_acquire);
+        pending != nullptr && pending != head_block_) {
       recycle(pending);
     }
   }
@@ -140,7 +140,7 @@ class mpsc_queue {
           // a consumer that reads this slot always finds `next`. While the tail index sits on the
           // sentinel offset no one else can change it, hence the plain stores.
           block* next = std::exchange(spare, nullptr);
-          tail_block_.store(next, std::memory_order_release);   // pairs with producers' acquire
+          tail_block_.store(next, std::memory_order_release);      // pairs with producers' acquire
           tail_index_.store(tail + 2, std::memory_order_release);  // pairs with producers' acquire
           blk->next.store(next, std::memory_order_release);        // pairs with consume()'s acquire
         }
@@ -270,9 +270,8 @@ class mpsc_queue {
     const std::uint64_t base = head_index_ - head_index_ % lap;
     std::uint64_t expected = head_index_;
     // Parking the tail on the sentinel offset stops producers (they spin) while the block goes.
-    if (!tail_index_.compare_exchange_strong(expected, base + block_slots,
-                                             std::memory_order_seq_cst,
-                                             std::memory_order_relaxed)) {
+    if (!tail_index_.compare_exchange_strong(
+            expected, base + block_slots, std::memory_order_seq_cst, std::memory_order_relaxed)) {
       return false;
     }
     // Release pairs with the acquire half of the installing CAS in try_emplace(): a producer
@@ -333,7 +332,8 @@ class mpsc_queue {
     block* items[capacity] = {};
     std::size_t size = 0;
     ~block_cache() {
-      for (std::size_t i = 0; i < size; ++i) delete items[i];
+      for (std::size_t i = 0; i < size; ++i)
+        delete items[i];
     }
   };
   static block_cache& cache() noexcept {

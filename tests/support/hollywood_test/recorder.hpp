@@ -11,11 +11,11 @@
 ///   ASSERT_TRUE(rec.wait_count<dead_letter_event>(1));
 
 #include <hollywood/actor.hpp>
-#include <hollywood_test/wait.hpp>
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <hollywood_test/wait.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,7 +30,8 @@ class recorder {
     actor::pid sender;
   };
 
-  explicit recorder(actor::engine& e, std::string kind = "recorder") : state_(std::make_shared<state>()) {
+  explicit recorder(actor::engine& e, std::string kind = "recorder")
+      : state_(std::make_shared<state>()) {
     auto s = state_;
     pid_ = e.spawn_fn(
         [s](actor::context& ctx) {
@@ -71,7 +72,8 @@ class recorder {
   std::size_t count() const {
     std::lock_guard lock(state_->mu);
     std::size_t n = 0;
-    for (const auto& e : state_->entries) n += e.msg.template is<T>() ? 1 : 0;
+    for (const auto& e : state_->entries)
+      n += e.msg.template is<T>() ? 1 : 0;
     return n;
   }
 
@@ -104,7 +106,8 @@ class recorder {
   template <class T>
   std::size_t count_locked() const {
     std::size_t n = 0;
-    for (const auto& e : state_->entries) n += e.msg.template is<T>() ? 1 : 0;
+    for (const auto& e : state_->entries)
+      n += e.msg.template is<T>() ? 1 : 0;
     return n;
   }
 
