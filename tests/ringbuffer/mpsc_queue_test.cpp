@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: MIT
+// Single-threaded tests of mpsc_queue: ordering, storage release, closing, size, element
+// lifetimes. The concurrent behaviour is covered by mpsc_queue_stress_test.cpp.
+
+#include <hollywood/ringbuffer/mpsc_queue.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <utility>
+#include <vector>
+
+// -- allocation counting -------------------------------------------------------
+// Replaces the global (unaligned) operator new/delete for the whole ringbuffer_tests binary so
+// tests can check "does not allocate" claims. Counting only; storage still comes from malloc,
+// which the sanitizers intercept. Declared for the other files of the binary in each of them.
+
+namespace {
+
+thread_local std::uint64_t allocations_on_this_thread = 0;
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+  ++allocations_on_this_thread;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace hollywood::test {
+
+/// Returns how many times this thread called the global unaligned operator new.
+std::uint64_t allocation_count() noexcept {
+  return allocations_on_this_thread;
+}
+
+}  // namespace hollywood::test
+
+namespace {
+
+using hollywood::ringbuffer::mpsc_queue;
+using hollywood::ringbuffer::push_result;
+using hollywood::ringbuffer::queue_layout;
+
+/// Counts constructions and destructions, so tests can prove every element is destroyed once.
+struct counted {
+  static inline std::size_t constructed = 0;
+  static inline std::size_t destroyed = 0;
+
+  static void reset() noexcept { constructed = destroyed = 0; }
+
+  static std::size_t alive() noexcept { return constructed - destroyed; }
+
+  explicit counted(int v) noexcept : value(v) { ++constructed; }
+
+  counted(const counted& other) noexcept : value(other.value) { ++constructed; }
+
+  counted(counted&& other) noexcept : value(other.value) { ++constructed; }
+
+  counted& operator=(const counted&) noexcept = default;
+  counted& operator=(counted&&) noexcept = default;
+
+  ~counted() { ++destroyed; }
+
+  int value = 0;
+};
+
+class mpsc_queue_lifetime : public ::testing::Test {
+ protected:
+  void SetUp() override { counted::reset(); }
+};
+
+/// Drains `q` with try_pop and returns the values in the order they came out.
+template <class Queue>
+std::vector<int> drain(Queue& q) {
+  std::vector<int> out;
+  int v = 0;
+  while (q.try_pop(v))
+    out.push_back(v);
+  return out;
+}
+
+std::vector<int> iota(int first, int last) {
+  std::vector<int> out;
+  for (int i = first; i < last; ++i)
+    out.push_back(i);
+  return out;
+}
+
+// -- the same behaviour under every block size and layout ------------------------
+
+template <class Queue>
+class mpsc_queue_configs : public ::testing::Test {};
+
+using configs = ::testing::Types<mpsc_queue<int>, mpsc_queue<int, 31, queue_layout::compact>,
+                                 mpsc_queue<int, 2>, mpsc_queue<int, 3, queue_layout::compact>>;
+TYPED_TEST_SUITE(mpsc_queue_configs, configs);
+
+TYPED_TEST(mpsc_queue_configs, keep_fifo_order_across_many_blocks) {
+  TypeParam q;
+  const int n = static_cast<int>(TypeParam::block_slots) * 50 + 7;
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  EXPECT_EQ(q.size_approx(), static_cast<std::size_t>(n));
+  EXPECT_EQ(drain(q), iota(0, n));
+  EXPECT_TRUE(q.empty());
+}
+
+TYPED_TEST(mpsc_queue_configs, keep_fifo_order_when_pushes_and_pops_interleave_across_blocks) {
+  TypeParam q;
+  int next_push = 0;
+  int next_pop = 0;
+  // Keep a small, varying backlog so the head crosses block boundaries in every phase.
+  for (int round = 0; round < 500; ++round) {
+    for (int k = 0; k < round % 5 + 1; ++k)
+      ASSERT_EQ(q.try_emplace(next_push++), push_result::ok);
+    for (int k = 0; k < round % 4 + 1; ++k) {
+      int v = -1;
+      if (!q.try_pop(v)) break;
+      ASSERT_EQ(v, next_pop++);
+    }
+  }
+  for (int v : drain(q))
+    ASSERT_EQ(v, next_pop++);
+  EXPECT_EQ(next_pop, next_push);
+}
+
+TYPED_TEST(mpsc_queue_configs, size_approx_is_exact_without_concurrency) {
+  TypeParam q;
+  const std::size_t n = TypeParam::block_slots * 3 + 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(q.size_approx(), i);
+    ASSERT_EQ(q.try_emplace(static_cast<int>(i)), push_result::ok);
+  }
+  for (std::size_t i = n; i > 0; --i) {
+    ASSERT_EQ(q.size_approx(), i);
+    ASSERT_EQ(q.consume(1, [](int&) noexcept {}), 1u);
+  }
+  EXPECT_EQ(q.size_approx(), 0u);
+  EXPECT_TRUE(q.release_storage());
+  EXPECT_EQ(q.size_approx(), 0u);
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  EXPECT_EQ(q.size_approx(), 1u);
+  q.close();
+  EXPECT_EQ(q.size_approx(), 1u);
+}
+
+TYPED_TEST(mpsc_queue_configs, release_storage_works_at_every_offset_of_a_block) {
+  TypeParam q;
+  int next = 0;
+  // Release after 0, 1, ..., 2 * block_slots elements so the head stops at every offset,
+  // including exactly on a block boundary.
+  for (std::size_t batch = 0; batch <= 2 * TypeParam::block_slots; ++batch) {
+    const int first = next;
+    for (std::size_t i = 0; i < batch; ++i)
+      ASSERT_EQ(q.try_emplace(next++), push_result::ok);
+    ASSERT_EQ(drain(q), iota(first, next));
+    ASSERT_TRUE(q.release_storage());
+    ASSERT_FALSE(q.holds_storage());
+    ASSERT_TRUE(q.empty());
+    ASSERT_EQ(q.size_approx(), 0u);
+  }
+}
+
+// -- basics ------------------------------------------------------------------
+
+TEST(mpsc_queue, starts_empty_without_storage) {
+  mpsc_queue<int> q;
+  EXPECT_TRUE(q.empty());
+  EXPECT_FALSE(q.holds_storage());
+  EXPECT_FALSE(q.closed());
+  EXPECT_EQ(q.size_approx(), 0u);
+}
+
+TEST(mpsc_queue, first_push_allocates_the_first_block) {
+  mpsc_queue<int> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  EXPECT_TRUE(q.holds_storage());
+  EXPECT_FALSE(q.empty());
+}
+
+TEST(mpsc_queue, try_pop_returns_false_when_empty) {
+  mpsc_queue<int> q;
+  int v = 7;
+  EXPECT_FALSE(q.try_pop(v));
+  EXPECT_EQ(v, 7);
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  EXPECT_TRUE(q.try_pop(v));
+  EXPECT_FALSE(q.try_pop(v));
+  EXPECT_EQ(v, 1);
+}
+
+TEST(mpsc_queue, try_emplace_constructs_in_place_from_arguments) {
+  mpsc_queue<std::pair<int, long>> q;
+  ASSERT_EQ(q.try_emplace(3, 4L), push_result::ok);
+  std::pair<int, long> out;
+  ASSERT_TRUE(q.try_pop(out));
+  EXPECT_EQ(out, std::make_pair(3, 4L));
+}
+
+TEST(mpsc_queue, try_push_copies_an_lvalue) {
+  mpsc_queue<std::vector<int>> q;
+  const std::vector<int> v{1, 2, 3};
+  ASSERT_EQ(q.try_push(v), push_result::ok);
+  EXPECT_EQ(v.size(), 3u);
+  std::vector<int> out;
+  ASSERT_TRUE(q.try_pop(out));
+  EXPECT_EQ(out, v);
+}
+
+TEST(mpsc_queue, empty_tracks_pushes_and_pops) {
+  mpsc_queue<int, 2> q;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    ASSERT_FALSE(q.empty());
+    int v = -1;
+    ASSERT_TRUE(q.try_pop(v));
+    ASSERT_TRUE(q.empty());
+  }
+}
+
+TEST(mpsc_queue, padded_layout_separates_producer_and_consumer_words) {
+  EXPECT_EQ(sizeof(mpsc_queue<int>), 2 * hollywood::false_sharing_range);
+  EXPECT_LE((sizeof(mpsc_queue<int, 31, queue_layout::compact>)), 48u);
+}
+
+// -- consume -----------------------------------------------------------------
+
+TEST(mpsc_queue, consume_stops_at_max) {
+  mpsc_queue<int, 4> q;
+  for (int i = 0; i < 100; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  std::vector<int> seen;
+  auto collect = [&seen](int& v) noexcept { seen.push_back(v); };
+  EXPECT_EQ(q.consume(10, collect), 10u);
+  EXPECT_EQ(seen, iota(0, 10));
+  EXPECT_EQ(q.size_approx(), 90u);
+  EXPECT_EQ(q.consume(1, collect), 1u);
+  EXPECT_EQ(q.consume(89, collect), 89u);
+  EXPECT_EQ(seen, iota(0, 100));
+  EXPECT_EQ(q.consume(10, collect), 0u);
+}
+
+TEST(mpsc_queue, consume_may_stop_exactly_on_a_block_boundary) {
+  mpsc_queue<int, 4> q;
+  for (int i = 0; i < 8; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  std::vector<int> seen;
+  auto collect = [&seen](int& v) noexcept { seen.push_back(v); };
+  EXPECT_EQ(q.consume(4, collect), 4u);
+  for (int i = 8; i < 12; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  EXPECT_EQ(q.consume(100, collect), 8u);
+  EXPECT_EQ(seen, iota(0, 12));
+}
+
+TEST(mpsc_queue, consume_with_zero_max_touches_nothing) {
+  mpsc_queue<int> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  bool called = false;
+  EXPECT_EQ(q.consume(0, [&called](int&) noexcept { called = true; }), 0u);
+  EXPECT_FALSE(called);
+  EXPECT_EQ(q.size_approx(), 1u);
+}
+
+TEST(mpsc_queue, consume_returns_zero_on_an_empty_queue) {
+  mpsc_queue<int> q;
+  EXPECT_EQ(q.consume(16, [](int&) noexcept {}), 0u);
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  EXPECT_EQ(q.consume(16, [](int&) noexcept {}), 1u);
+  EXPECT_EQ(q.consume(16, [](int&) noexcept {}), 0u);
+}
+
+TEST(mpsc_queue, consume_stops_after_the_callback_returns_false) {
+  mpsc_queue<int> q;
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  std::vector<int> seen;
+  // The element for which the callback says "stop" counts as consumed.
+  EXPECT_EQ(q.consume(SIZE_MAX,
+                      [&seen](int& v) noexcept {
+                        seen.push_back(v);
+                        return v != 3;
+                      }),
+            4u);
+  EXPECT_EQ(seen, iota(0, 4));
+  EXPECT_EQ(q.size_approx(), 6u);
+  EXPECT_EQ(drain(q), iota(4, 10));
+}
+
+TEST(mpsc_queue, consume_may_stop_early_on_the_last_slot_of_a_block) {
+  mpsc_queue<int, 4> q;
+  for (int i = 0; i < 8; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  EXPECT_EQ(q.consume(SIZE_MAX, [](int& v) noexcept { return v != 3; }), 4u);
+  EXPECT_EQ(drain(q), iota(4, 8));
+  EXPECT_TRUE(q.release_storage());
+}
+
+TEST_F(mpsc_queue_lifetime, an_element_that_stops_the_batch_is_destroyed) {
+  {
+    mpsc_queue<counted, 3> q;
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    ASSERT_EQ(q.consume(SIZE_MAX, [](counted& c) noexcept { return c.value != 1; }), 2u);
+    EXPECT_EQ(counted::alive(), 3u);
+  }
+  EXPECT_EQ(counted::alive(), 0u);
+}
+
+// -- consumer position -----------------------------------------------------------
+
+TEST(mpsc_queue, pushed_since_reports_pushes_after_the_consumer_position) {
+  mpsc_queue<int, 4> q;
+  std::uint64_t position = q.consumer_position();
+  EXPECT_FALSE(q.pushed_since(position));
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  EXPECT_TRUE(q.pushed_since(position));
+  (void)drain(q);
+  position = q.consumer_position();
+  EXPECT_FALSE(q.pushed_since(position));
+  // Exactly on a block boundary: the consumer stands at the next block's first slot.
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  (void)drain(q);
+  position = q.consumer_position();
+  EXPECT_FALSE(q.pushed_since(position));
+  ASSERT_EQ(q.try_emplace(9), push_result::ok);
+  EXPECT_TRUE(q.pushed_since(position));
+}
+
+TEST(mpsc_queue, pushed_since_works_from_a_position_taken_after_release_storage) {
+  mpsc_queue<int> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  (void)drain(q);
+  ASSERT_TRUE(q.release_storage());
+  const std::uint64_t position = q.consumer_position();
+  EXPECT_FALSE(q.pushed_since(position));
+  ASSERT_EQ(q.try_emplace(2), push_result::ok);
+  EXPECT_TRUE(q.pushed_since(position));
+}
+
+TEST(mpsc_queue, pushed_since_ignores_the_closed_flag) {
+  mpsc_queue<int> q;
+  const std::uint64_t position = q.consumer_position();
+  q.close();
+  EXPECT_FALSE(q.pushed_since(position));
+  EXPECT_EQ(q.try_emplace(1), push_result::closed);
+  EXPECT_FALSE(q.pushed_since(position));
+}
+
+// -- storage -----------------------------------------------------------------
+
+TEST(mpsc_queue, release_storage_succeeds_on_a_queue_that_never_held_storage) {
+  mpsc_queue<int> q;
+  EXPECT_TRUE(q.release_storage());
+  EXPECT_FALSE(q.holds_storage());
+  ASSERT_EQ(q.try_emplace(5), push_result::ok);
+  int v = 0;
+  ASSERT_TRUE(q.try_pop(v));
+  EXPECT_EQ(v, 5);
+}
+
+TEST(mpsc_queue, release_storage_drops_the_block_when_empty) {
+  mpsc_queue<int> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  int v = 0;
+  ASSERT_TRUE(q.try_pop(v));
+  EXPECT_TRUE(q.holds_storage());
+  EXPECT_TRUE(q.release_storage());
+  EXPECT_FALSE(q.holds_storage());
+  EXPECT_TRUE(q.empty());
+  EXPECT_TRUE(q.release_storage());  // idempotent
+}
+
+TEST(mpsc_queue, release_storage_refuses_while_elements_are_queued) {
+  mpsc_queue<int, 4> q;
+  for (int i = 0; i < 6; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  int v = -1;
+  ASSERT_TRUE(q.try_pop(v));
+  EXPECT_FALSE(q.release_storage());
+  EXPECT_TRUE(q.holds_storage());
+  EXPECT_EQ(q.size_approx(), 5u);
+  ASSERT_EQ(q.try_emplace(6), push_result::ok);  // the queue still works after a refusal
+  EXPECT_EQ(drain(q), iota(1, 7));
+  EXPECT_TRUE(q.release_storage());
+}
+
+TEST(mpsc_queue, release_storage_refuses_when_closed) {
+  mpsc_queue<int> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  int v = 0;
+  ASSERT_TRUE(q.try_pop(v));
+  q.close();
+  EXPECT_FALSE(q.release_storage());
+  EXPECT_TRUE(q.holds_storage());  // freed by the destructor
+}
+
+TEST(mpsc_queue, pushes_after_release_storage_continue_in_fifo_order) {
+  mpsc_queue<int, 3> q;
+  int next_push = 0;
+  int next_pop = 0;
+  for (int cycle = 0; cycle < 50; ++cycle) {
+    for (int i = 0; i < cycle % 7 + 1; ++i)
+      ASSERT_EQ(q.try_emplace(next_push++), push_result::ok);
+    for (int v : drain(q))
+      ASSERT_EQ(v, next_pop++);
+    ASSERT_TRUE(q.release_storage());
+    ASSERT_FALSE(q.holds_storage());
+  }
+  EXPECT_EQ(next_pop, next_push);
+}
+
+TEST(mpsc_queue, steady_state_on_one_thread_does_not_allocate) {
+  mpsc_queue<int, 4> q;
+  auto cycle = [&q] {
+    for (int i = 0; i < 64; ++i) {
+      ASSERT_EQ(q.try_emplace(i), push_result::ok);
+      int v = -1;
+      ASSERT_TRUE(q.try_pop(v));
+    }
+  };
+  cycle();  // warm the per-thread block cache
+  const std::uint64_t before = hollywood::test::allocation_count();
+  cycle();
+  EXPECT_EQ(hollywood::test::allocation_count(), before);
+}
+
+// -- closing -----------------------------------------------------------------
+
+TEST_F(mpsc_queue_lifetime, close_rejects_later_pushes_without_constructing) {
+  mpsc_queue<counted> q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  q.close();
+  EXPECT_TRUE(q.closed());
+  const std::size_t before = counted::constructed;
+  EXPECT_EQ(q.try_emplace(2), push_result::closed);
+  EXPECT_EQ(counted::constructed, before);
+  EXPECT_EQ(q.size_approx(), 1u);
+}
+
+TEST(mpsc_queue, close_keeps_elements_pushed_before_it) {
+  mpsc_queue<int, 2> q;
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+  q.close();
+  EXPECT_FALSE(q.empty());
+  EXPECT_EQ(drain(q), iota(0, 5));
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.try_emplace(9), push_result::closed);
+}
+
+TEST(mpsc_queue, close_is_idempotent) {
+  mpsc_queue<int> q;
+  q.close();
+  q.close();
+  EXPECT_TRUE(q.closed());
+  EXPECT_EQ(q.try_emplace(1), push_result::closed);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(mpsc_queue, close_works_on_a_queue_without_storage) {
+  mpsc_queue<int> q;
+  q.close();
+  EXPECT_EQ(q.try_push(1), push_result::closed);
+  EXPECT_FALSE(q.holds_storage());
+  EXPECT_EQ(q.size_approx(), 0u);
+}
+
+TEST(mpsc_queue, close_works_right_after_a_block_boundary) {
+  mpsc_queue<int, 2> q;
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);  // tail: next block
+  q.close();
+  EXPECT_EQ(q.try_emplace(2), push_result::closed);
+  EXPECT_EQ(drain(q), iota(0, 2));
+}
+
+// -- element lifetimes ---------------------------------------------------------
+
+TEST_F(mpsc_queue_lifetime, destructor_destroys_remaining_elements) {
+  {
+    mpsc_queue<counted, 4> q;
+    for (int i = 0; i < 37; ++i)
+      ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    ASSERT_EQ(q.consume(9, [](counted&) noexcept {}), 9u);  // the head is mid-block
+    EXPECT_EQ(counted::alive(), 28u);
+  }
+  EXPECT_EQ(counted::alive(), 0u);
+  EXPECT_EQ(counted::constructed, 37u);
+}
+
+TEST_F(mpsc_queue_lifetime, destructor_destroys_elements_of_a_closed_queue) {
+  {
+    mpsc_queue<counted, 3> q;
+    for (int i = 0; i < 10; ++i)
+      ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    q.close();
+  }
+  EXPECT_EQ(counted::alive(), 0u);
+}
+
+TEST_F(mpsc_queue_lifetime, every_element_is_destroyed_exactly_once) {
+  {
+    mpsc_queue<counted, 5> q;
+    int next = 0;
+    for (int round = 0; round < 40; ++round) {
+      for (int i = 0; i < 7; ++i)
+        ASSERT_EQ(q.try_emplace(next++), push_result::ok);
+      counted out(-1);
+      ASSERT_TRUE(q.try_pop(out));
+      (void)q.consume(round % 6, [](counted&) noexcept {});
+      if (round % 9 == 0) {
+        (void)q.consume(SIZE_MAX, [](counted&) noexcept {});
+        ASSERT_TRUE(q.release_storage());
+      }
+    }
+  }
+  EXPECT_EQ(counted::alive(), 0u);
+}
+
+TEST(mpsc_queue, holds_move_only_types) {
+  mpsc_queue<std::unique_ptr<int>, 2> q;
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(q.try_emplace(std::make_unique<int>(i)), push_result::ok);
+  std::unique_ptr<int> out;
+  ASSERT_TRUE(q.try_pop(out));
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(*out, 0);
+  std::vector<int> seen;
+  std::vector<std::unique_ptr<int>> kept;
+  EXPECT_EQ(q.consume(SIZE_MAX,
+                      [&](std::unique_ptr<int>& p) noexcept {
+                        seen.push_back(*p);
+                        if (*p % 2 == 0) kept.push_back(std::move(p));  // moved-from is destroyed
+                      }),
+            4u);
+  EXPECT_EQ(seen, iota(1, 5));
+  EXPECT_EQ(kept.size(), 2u);
+}
+
+}  // namespace
