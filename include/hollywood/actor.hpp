@@ -11,4 +11,6 @@
 #include <hollywood/actor/middleware.hpp>
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/actor/receiver.hpp>
+#include <hollywood/actor/send_result.hpp>
 #include <hollywood/actor/spawn_options.hpp>
+#include <hollywood/actor/supervision.hpp>

@@ -26,6 +26,14 @@ void context::send_message(const pid& to, actor::message msg) {
   self_.engine().send(to, std::move(msg), pid(&self_));
 }
 
+send_result context::try_send_message(const pid& to, actor::message msg) {
+  return self_.engine().try_send(to, std::move(msg), pid(&self_));
+}
+
+void context::watch(const pid& target) { self_.watch(target); }
+
+void context::unwatch(const pid& target) { self_.unwatch(target); }
+
 void context::forward(const pid& to) {
   self_.engine().send(to, std::move(current_.msg), current_.sender);
 }
@@ -35,12 +43,7 @@ void context::request_message(const pid& to, actor::message msg, std::chrono::na
   detail::engine_impl& e = self_.engine();
   const std::uint64_t id = self_.add_request(std::move(then));
   pid responder = e.make_continuation_responder(self_, id, timeout);
-  if (!to || !e.try_deliver(to, msg, responder)) {
-    if (to) {
-      e.dead_letter(to, std::move(msg), responder, dead_letter_reason::unknown_target);
-    }
-    static_cast<detail::responder*>(responder.target())->fail();
-  }
+  e.send_request(to, std::move(msg), responder);
 }
 
 pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {

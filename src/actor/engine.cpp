@@ -11,6 +11,8 @@
 #include "responder.hpp"
 
 #include <charconv>
+#include <optional>
+#include <thread>
 
 namespace hollywood::actor {
 
@@ -66,28 +68,111 @@ void engine_impl::start() {
 
 // -- messaging ---------------------------------------------------------------------------
 
-bool engine_impl::try_deliver(const pid& to, message& m, const pid& sender) noexcept {
+send_result engine_impl::try_deliver(const pid& to, message& m, const pid& sender,
+                                     drops mode) noexcept {
   pid_target* t = to.target();
+  if (t == nullptr) return send_result::unknown_target;
   switch (t->kind()) {
-    case target_kind::process:
-      return static_cast<process*>(t)->deliver(m, sender);
+    case target_kind::process: {
+      auto* p = static_cast<process*>(t);
+      if (p->bounded()) [[unlikely]] return deliver_bounded(*p, m, sender, mode);
+      return p->deliver(m, sender) ? send_result::delivered : send_result::stopped;
+    }
     case target_kind::responder:
-      return static_cast<responder*>(t)->offer(m, sender);
+      return static_cast<responder*>(t)->offer(m, sender) ? send_result::delivered
+                                                          : send_result::stopped;
     case target_kind::mailbox:
-      return static_cast<mailbox_target*>(t)->offer(m, sender);
+      return static_cast<mailbox_target*>(t)->offer(m, sender) ? send_result::delivered
+                                                               : send_result::stopped;
     case target_kind::named:
       if (t->interned_address() == address_) {
-        if (pid local = registry_.find(t->id())) return try_deliver(local, m, sender);
+        if (pid local = registry_.find(t->id())) return try_deliver(local, m, sender, mode);
       }
-      return false;
+      return send_result::unknown_target;
   }
-  return false;
+  return send_result::unknown_target;
+}
+
+send_result engine_impl::deliver_bounded(process& p, message& m, const pid& sender,
+                                         drops mode) noexcept {
+  const spawn_options& o = p.options();
+  std::optional<envelope> evicted;
+  auto outcome = p.push_bounded(m, sender, evicted);
+  if (evicted) {
+    if (mode == drops::published) {
+      dead_letter(pid(&p), std::move(evicted->msg), evicted->sender,
+                  dead_letter_reason::inbox_full, "dropped oldest");
+    } else {
+      dead_letters_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  // A sender on a worker never waits: blocking a worker could deadlock the engine.
+  if (outcome == bounded_inbox::push_outcome::full && o.overflow == overflow_policy::block &&
+      current_worker() == nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + o.block_timeout;
+    auto pause = std::chrono::microseconds(1);
+    while (outcome == bounded_inbox::push_outcome::full &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(pause);  // back-off while the consumer makes room
+      pause = std::min(pause * 2, std::chrono::microseconds(1000));
+      outcome = p.push_bounded(m, sender, evicted);
+    }
+  }
+  switch (outcome) {
+    case bounded_inbox::push_outcome::ok: return send_result::delivered;
+    case bounded_inbox::push_outcome::closed: return send_result::stopped;
+    case bounded_inbox::push_outcome::full: break;
+  }
+  if (o.overflow == overflow_policy::drop_newest) {
+    if (mode == drops::published) {
+      dead_letter(pid(&p), std::move(m), sender, dead_letter_reason::inbox_full, "dropped newest");
+    } else {
+      dead_letters_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return send_result::dropped;
+  }
+  return send_result::inbox_full;
+}
+
+send_result engine_impl::try_send(const pid& to, message&& m, const pid& sender) noexcept {
+  const send_result r = try_deliver(to, m, sender);
+  switch (r) {
+    case send_result::delivered:
+    case send_result::dropped:
+    case send_result::inbox_full: return r;
+    case send_result::stopped:
+    case send_result::unknown_target:
+      if (to) dead_letter(to, std::move(m), sender, undeliverable_reason(*to.target()));
+      return r;
+  }
+  return r;
 }
 
 void engine_impl::send(const pid& to, message&& m, const pid& sender) noexcept {
   if (!to) return;
-  if (try_deliver(to, m, sender)) return;
-  dead_letter(to, std::move(m), sender, undeliverable_reason(*to.target()));
+  // try_send leaves `m` untouched when it reports `inbox_full`.
+  if (try_send(to, std::move(m), sender) == send_result::inbox_full) {
+    dead_letter(to, std::move(m), sender, dead_letter_reason::inbox_full, "inbox full");
+  }
+}
+
+void engine_impl::send_request(const pid& to, message&& m, const pid& responder) noexcept {
+  const send_result r = try_send(to, std::move(m), responder);
+  if (r == send_result::delivered) return;
+  auto* target = static_cast<detail::responder*>(responder.target());
+  if (r == send_result::inbox_full) {
+    dead_letter(to, std::move(m), responder, dead_letter_reason::inbox_full, "inbox full");
+    target->fail(errc::inbox_full);
+  } else {
+    target->fail(errc::unknown_target);
+  }
+}
+
+pid engine_impl::resolve(const pid& p) const {
+  if (p && p.target()->kind() == target_kind::named && p.target()->interned_address() == address_) {
+    return registry_.find(p.id());
+  }
+  return p;
 }
 
 void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
@@ -103,7 +188,7 @@ void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
 
 void engine_impl::publish(message&& event) noexcept {
   // Never a dead letter: a dead letter about an undeliverable event would publish another event.
-  if (event_stream_) (void)try_deliver(event_stream_, event, pid{});
+  if (event_stream_) (void)try_deliver(event_stream_, event, pid{}, drops::counted);
 }
 
 void engine_impl::subscribe(const pid& subscriber) {
@@ -112,7 +197,9 @@ void engine_impl::subscribe(const pid& subscriber) {
   // routed through the stream, which handles the subscription first (same inbox, FIFO).
   subscribers_hint_.fetch_add(1, std::memory_order_acq_rel);
   message m(subscribe_request{subscriber});
-  if (!event_stream_ || !try_deliver(event_stream_, m, pid{})) subscription_dropped();
+  if (!event_stream_ || try_deliver(event_stream_, m, pid{}) != send_result::delivered) {
+    subscription_dropped();
+  }
 }
 
 void engine_impl::unsubscribe(const pid& subscriber) {
@@ -133,6 +220,10 @@ std::string engine_impl::next_id() {
 expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_options options,
                                  process* parent) {
   if (!make || kind.empty()) return unexpected(errc::invalid_argument);
+  if (const auto cap = options.inbox_capacity; cap == 1 || (cap & (cap - 1)) != 0) {
+    log(log_level::warn, "spawn refused: inbox_capacity must be 0 (unbounded) or a power of two");
+    return unexpected(errc::invalid_argument);
+  }
   if (stopping_.load(std::memory_order_acquire)) return unexpected(errc::engine_stopped);
   std::string id;
   if (parent != nullptr) {
@@ -146,11 +237,12 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   } else {
     id.append(options.id);
   }
-  auto spec = std::make_shared<const spawn_spec>(
-      spawn_spec{std::move(make), std::string(kind), std::move(options)});
+  auto spec =
+      std::make_shared<spawn_spec>(spawn_spec{std::move(make), std::string(kind), std::move(options)});
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
   auto* p = new process(*this, address_, std::move(id), std::move(spec),
-                        parent != nullptr ? pid(parent) : pid{});
+                        parent != nullptr ? pid(parent) : pid{},
+                        parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (pid existing = registry_.insert(p)) {
     delete p;  // never visible to anyone
     publish_event(actor_duplicate_id_event{existing});
@@ -195,10 +287,7 @@ response engine_impl::request(const pid& to, message&& m, std::chrono::nanosecon
   auto* r = new responder(*this, address_, "request/" + std::to_string(n),
                           responder::mode::blocking, deadline_after(timeout), pid{}, n);
   pid rp(r, false);
-  if (!to || !try_deliver(to, m, rp)) {
-    if (to) dead_letter(to, std::move(m), rp, undeliverable_reason(*to.target()));
-    r->fail();
-  }
+  send_request(to, std::move(m), rp);
   return response(std::move(rp));
 }
 
@@ -306,6 +395,10 @@ void engine::send_message(const pid& to, message msg, const pid& sender) {
   impl_->send(to, std::move(msg), sender);
 }
 
+send_result engine::try_send_message(const pid& to, message msg, const pid& sender) {
+  return impl_->try_send(to, std::move(msg), sender);
+}
+
 response engine::request_message(const pid& to, message msg, std::chrono::nanoseconds timeout) {
   return impl_->request(to, std::move(msg), timeout);
 }
@@ -345,7 +438,7 @@ pid engine::lookup(std::string_view id) const {
 std::vector<pid> engine::pids(std::string_view kind) const {
   std::vector<pid> out;
   impl_->actors().for_each([&](detail::process& p) {
-    if (p.spec().kind == kind) out.emplace_back(&p);
+    if (p.kind() == kind) out.emplace_back(&p);
   });
   return out;
 }

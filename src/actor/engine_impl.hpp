@@ -9,6 +9,7 @@
 #include <hollywood/actor/engine_config.hpp>
 #include <hollywood/actor/message.hpp>
 #include <hollywood/actor/pid.hpp>
+#include <hollywood/actor/send_result.hpp>
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
 
@@ -54,8 +55,30 @@ class engine_impl {
   /// Delivers `m` to `to`, or publishes a dead letter. The empty PID is a no-op.
   void send(const pid& to, message&& m, const pid& sender) noexcept;
 
-  /// Delivers without dead letters; returns false (keeping `m`) when `to` cannot take it.
-  bool try_deliver(const pid& to, message& m, const pid& sender) noexcept;
+  /// Whether messages a bounded inbox drops are published as dead letters.
+  enum class drops : std::uint8_t {
+    /// Published, like every undeliverable message.
+    published,
+    /// Only counted: for event delivery, where a dead letter is itself an event and would loop
+    /// back into the subscriber whose full inbox dropped it.
+    counted,
+  };
+
+  /// Delivers `m`; on any result but `delivered` it leaves `m` with the caller, which owns the
+  /// dead letter (except for messages a drop policy already dead-lettered).
+  send_result try_deliver(const pid& to, message& m, const pid& sender,
+                          drops mode = drops::published) noexcept;
+
+  /// `try_deliver`, then the dead letter for anything not delivered except `inbox_full`, which is
+  /// returned to the caller of `try_send` to decide.
+  send_result try_send(const pid& to, message&& m, const pid& sender) noexcept;
+
+  /// Sends a request from `responder`; if it cannot be delivered, dead-letters it and fails the
+  /// responder (`unknown_target`, or `inbox_full` for a full bounded inbox).
+  void send_request(const pid& to, message&& m, const pid& responder) noexcept;
+
+  /// Returns the local process a PID made from strings names, or `p` itself.
+  [[nodiscard]] pid resolve(const pid& p) const;
 
   /// Publishes a dead letter for `m` (counted even when nobody subscribes).
   void dead_letter(const pid& target, message&& m, const pid& sender, dead_letter_reason reason,
@@ -114,6 +137,7 @@ class engine_impl {
 
  private:
   std::string next_id();
+  send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
 
   actor::engine& owner_;
   const engine_config config_;

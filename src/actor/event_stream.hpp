@@ -3,8 +3,9 @@
 
 // The event stream is an actor: subscriptions and events share its inbox, so a subscription made
 // before an event is published is always in place when the event is handled. Each event is
-// copied to every subscriber; a subscriber that cannot take it (stopped) is dropped instead of
-// producing a dead letter, which would publish another event.
+// copied to every subscriber. Delivery failures never become dead letters (a dead letter is an
+// event, and would come straight back): a stopped subscriber is dropped, an event a full bounded
+// subscriber cannot take is only counted.
 
 #include <hollywood/actor/context.hpp>
 #include <hollywood/actor/lifecycle.hpp>
@@ -56,11 +57,12 @@ class event_stream_receiver final : public receiver {
     const message& event = ctx.message();
     for (auto it = subscribers_.begin(); it != subscribers_.end();) {
       message copy = event.copy();
-      if (engine_.try_deliver(*it, copy, pid{})) {
-        ++it;
-      } else {
-        it = subscribers_.erase(it);
+      const send_result r = engine_.try_deliver(*it, copy, pid{}, engine_impl::drops::counted);
+      if (r == send_result::stopped || r == send_result::unknown_target) {
+        it = subscribers_.erase(it);  // gone for good
         engine_.subscription_dropped();
+      } else {
+        ++it;  // delivered, or a full inbox dropped it (counted)
       }
     }
   }

@@ -31,11 +31,20 @@ class current_scope {
   process* previous_;
 };
 
+system_message* make_system(system_kind kind, pid subject = {}, std::uint64_t generation = 0) {
+  return new system_message{nullptr, kind, std::move(subject), {}, generation};
+}
+
+/// Sends a system message to `target` if it is a live local process.
+void notify(const pid& target, system_kind kind, pid subject) {
+  if (!target || target.target()->kind() != target_kind::process) return;
+  auto* m = make_system(kind, std::move(subject));
+  if (!static_cast<process*>(target.target())->deliver_system(m)) delete m;
+}
+
 }  // namespace
 
-process* current_process() noexcept {
-  return tl_current;
-}
+process* current_process() noexcept { return tl_current; }
 
 struct process::extras {
   std::vector<pid> children;
@@ -47,14 +56,22 @@ struct process::extras {
   std::vector<pending_request> requests;
   std::uint64_t last_request_id = 0;
   std::vector<std::shared_ptr<completion_state>> waiters;
+  std::vector<pid> watchers;  // who gets `terminated` when this process is gone
+  std::vector<pid> watching;  // whose `terminated` this process still wants
 };
 
 process::process(engine_impl& engine, const std::string* address, std::string id,
-                 std::shared_ptr<const spawn_spec> spec, pid parent) noexcept
+                 std::shared_ptr<spawn_spec> spec, pid parent, parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
       engine_(engine),
       spec_(std::move(spec)),
-      parent_(std::move(parent)) {
+      options_(spec_->options),
+      kind_(spec_->kind),
+      parent_(std::move(parent)),
+      parent_policy_(policy) {
+  if (options_.inbox_capacity > 0) {
+    bounded_ = std::make_unique<bounded_inbox>(options_.inbox_capacity, options_.overflow);
+  }
   // Born scheduled: the first turn delivers `initialized` and `started`.
   ctl_.store(3, std::memory_order_relaxed);
 }
@@ -74,6 +91,13 @@ void process::schedule_after_push() noexcept {
   if ((ctl_.load(std::memory_order_seq_cst) & 1) != 0) return;
   if ((ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) != 0) return;
   engine_.sched().schedule(this);
+}
+
+bounded_inbox::push_outcome process::push_bounded(message& m, const pid& sender,
+                                                  std::optional<envelope>& evicted) noexcept {
+  const auto outcome = bounded_->push(m, sender, evicted);
+  if (outcome == bounded_inbox::push_outcome::ok) schedule_after_push();
+  return outcome;
 }
 
 bool process::deliver_system(system_message* m) noexcept {
@@ -98,7 +122,7 @@ run_result process::run(worker& w) noexcept {
     if (phase_ == phase::created) start_instance();
     if (phase_ == phase::running) {
       const std::size_t n =
-          inbox_.consume(budget, [this](envelope& e) noexcept { return handle(e); });
+          consume_user(budget, [this](envelope& e) noexcept { return handle(e); });
       budget -= std::min(budget, n);
       if (crashed_) on_crash();
       if (stop_requested_ && phase_ != phase::stopping && phase_ != phase::dead) begin_stop();
@@ -118,9 +142,13 @@ run_result process::run(worker& w) noexcept {
   }
 }
 
+bool process::user_empty() const noexcept {
+  return bounded_ ? bounded_->empty() : inbox_.empty();
+}
+
 bool process::has_work() const noexcept {
   if (!system_.empty()) return true;
-  return (phase_ == phase::running || phase_ == phase::created) && !inbox_.empty();
+  return (phase_ == phase::running || phase_ == phase::created) && !user_empty();
 }
 
 bool process::spin_until_work(worker& w) noexcept {
@@ -145,14 +173,22 @@ bool process::try_release() noexcept {
   // Snapshot what the re-check needs while this worker still owns the process: once the bit is
   // clear another worker may run it, so afterwards only atomics may be read.
   const bool takes_user_messages = phase_ == phase::running;
-  if (takes_user_messages) inbox_.release_storage();  // an idle actor keeps no inbox block
-  const std::uint64_t position = inbox_.consumer_position();
+  std::uint64_t position = 0;
+  if (bounded_) {
+    position = bounded_->consumer_position();
+  } else {
+    if (takes_user_messages) inbox_.release_storage();  // an idle actor keeps no inbox block
+    position = inbox_.consumer_position();
+  }
   // Turn the scheduling bit into a temporary reference in one step (bit 0 set, +1 carries into
   // the count), so the re-check cannot race with the last reference being dropped elsewhere.
   // seq_cst RMW, then seq_cst loads: the worker's half of the Dekker pair with
   // schedule_after_push().
   ctl_.fetch_add(1, std::memory_order_seq_cst);
-  const bool work = !system_.empty() || (takes_user_messages && inbox_.pushed_since(position));
+  const bool user_work =
+      takes_user_messages &&
+      (bounded_ ? bounded_->pushed_since(position) : inbox_.pushed_since(position));
+  const bool work = !system_.empty() || user_work;
   if (work && (ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) == 0) {
     ctl_.fetch_sub(2, std::memory_order_relaxed);  // the bit now keeps it alive
     return false;                                  // ours again: keep running
@@ -173,6 +209,14 @@ bool process::handle(envelope& e) noexcept {
   if (e.msg.is<response_ready>()) {
     run_continuation(e);
     return !crashed_;
+  }
+  if (auto* t = e.msg.get_if<terminated>()) {
+    // After unwatch (or a repeated notice) the actor asked not to hear about it any more.
+    if (!extras_) return true;
+    auto& w = extras_->watching;
+    auto it = std::find(w.begin(), w.end(), t->actor);
+    if (it == w.end()) return true;
+    w.erase(it);
   }
   if (!invoke(e)) return false;
   processed_.store(processed_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -253,11 +297,10 @@ void process::start_instance() noexcept {
     crash_reason_ = "producer returned no receiver";
     crashed_ = true;
   }
-  if (!crashed_ && !spec_->options.middleware.empty()) {
+  if (!crashed_ && !options_.middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
-    const auto& chain = spec_->options.middleware;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-      fn = (*it)(std::move(fn));
+    const auto& chain = options_.middleware;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) fn = (*it)(std::move(fn));
     composed_ = std::move(fn);
   }
   phase_ = phase::running;
@@ -281,40 +324,74 @@ void process::discard_instance() noexcept {
   receiver_.reset();
 }
 
+std::chrono::nanoseconds process::restart_delay(std::uint32_t restart) const noexcept {
+  const std::chrono::nanoseconds base = options_.restart_delay;
+  if (options_.backoff == restart_backoff::fixed || restart <= 1) return base;
+  std::chrono::nanoseconds delay = base;
+  const std::chrono::nanoseconds cap = options_.max_restart_delay;
+  for (std::uint32_t i = 1; i < restart && delay < cap; ++i) delay *= 2;
+  return std::min(delay, cap);
+}
+
 void process::on_crash() noexcept {
   crashed_ = false;
   // The broken instance still gets `stopped` (once) to release what it holds.
   discard_instance();
   crashed_ = false;
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.restart_window.count() > 0 && last_crash_ != std::chrono::steady_clock::time_point{} &&
+      now - last_crash_ > options_.restart_window) {
+    restarts_.store(0, std::memory_order_relaxed);  // a quiet period: start counting afresh
+  }
+  last_crash_ = now;
   const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
-  if (restarts >= spec_->options.max_restarts) {
+  if (restarts >= options_.max_restarts) {
     engine_.count_max_restarts_exceeded();
     engine_.publish_event(actor_max_restarts_exceeded_event{pid(this), restarts, crash_reason_});
+    if (parent_ && parent_policy_.on_failure == escalation::notify_parent) {
+      engine_.send(parent_, message(child_failed{pid(this), crash_reason_}), pid(this));
+    }
+    termination_ = termination_reason::crashed;
     stop_requested_ = true;
     graceful_ = false;
     begin_stop();  // whatever is still queued becomes dead letters
     return;
   }
   restarts_.store(restarts + 1, std::memory_order_relaxed);
+  if (parent_ && parent_policy_.strategy == supervision_strategy::all_for_one) {
+    notify(parent_, system_kind::child_crashed, pid(this));
+  }
+  schedule_restart(restart_delay(restarts + 1));
+}
+
+void process::schedule_restart(std::chrono::nanoseconds delay) noexcept {
   const std::uint64_t generation = ++crash_generation_;
-  phase_ = phase::suspended;
-  const auto delay = spec_->options.restart_delay;
   if (delay.count() <= 0) {
     phase_ = phase::created;
-    engine_.publish_event(actor_restarted_event{pid(this), restarts + 1, crash_reason_});
+    engine_.publish_event(actor_restarted_event{
+        pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
     return;
   }
   // Messages keep queueing in the inbox meanwhile (the crash buffer); the restart message
   // arrives through the system inbox, which a suspended process still reads.
-  auto self = pid(this);
-  auto t = engine_.schedule_timer(
-      [self, generation] {
-        auto* p = static_cast<process*>(self.target());
-        auto* m = new system_message{nullptr, system_kind::restart, {}, {}, generation};
-        if (!p->deliver_system(m)) delete m;
+  phase_ = phase::suspended;
+  engine_.schedule_timer(
+      [self = pid(this), generation] {
+        auto* m = make_system(system_kind::restart, {}, generation);
+        if (!static_cast<process*>(self.target())->deliver_system(m)) delete m;
       },
       delay, std::chrono::nanoseconds{0});
-  (void)t;
+}
+
+void process::force_restart() noexcept {
+  // all_for_one: a sibling crashed. Only a running instance is replaced; one that is already
+  // restarting (or stopping) is left alone, and the restart does not count against the limit.
+  if (phase_ != phase::running) return;
+  discard_instance();
+  ++crash_generation_;  // a pending delayed restart of an earlier crash is now moot
+  phase_ = phase::created;
+  engine_.publish_event(actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed),
+                                              "sibling crashed (all_for_one)"});
 }
 
 void process::handle_system() noexcept {
@@ -344,6 +421,25 @@ void process::handle_system() noexcept {
               pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
         }
         break;
+      case system_kind::restart_now:
+        force_restart();
+        break;
+      case system_kind::child_crashed:
+        if (extras_ && options_.child_strategy == supervision_strategy::all_for_one &&
+            phase_ != phase::stopping && phase_ != phase::dead) {
+          for (const pid& child : extras_->children) {
+            if (child != m->subject) notify(child, system_kind::restart_now, {});
+          }
+        }
+        break;
+      case system_kind::watch:
+        if (auto& w = more().watchers; std::find(w.begin(), w.end(), m->subject) == w.end()) {
+          w.push_back(m->subject);
+        }
+        break;
+      case system_kind::unwatch:
+        if (extras_) std::erase(extras_->watchers, m->subject);
+        break;
     }
     delete m;
     m = next;
@@ -355,11 +451,14 @@ void process::handle_system() noexcept {
 void process::begin_stop() noexcept {
   phase_ = phase::stopping;
   if (extras_) {
-    for (auto& t : extras_->timers)
-      t->stop();
+    for (auto& t : extras_->timers) t->stop();
     extras_->timers.clear();
   }
-  inbox_.close();
+  if (bounded_) {
+    bounded_->close();
+  } else {
+    inbox_.close();
+  }
   drain_inbox();
   pending_children_ = 0;
   if (extras_) {
@@ -376,15 +475,15 @@ void process::drain_inbox() noexcept {
   // After close() nothing new gets in, but a sender that reserved a slot just before may still be
   // writing it: wait for those few instructions rather than lose its message.
   for (;;) {
-    inbox_.consume(SIZE_MAX, [this](envelope& e) noexcept {
+    consume_user(SIZE_MAX, [this](envelope& e) noexcept {
       if (auto* pill = e.msg.get_if<poison_pill>()) {
         if (pill->done) more().waiters.push_back(std::move(pill->done));
-      } else if (!e.msg.is<response_ready>()) {
+      } else if (!e.msg.is<response_ready>() && !e.msg.is<terminated>()) {
         dead_letter(e, dead_letter_reason::stopped);
       }
       return true;
     });
-    if (inbox_.empty()) break;
+    if (user_empty()) break;
     cpu_relax();
   }
 }
@@ -393,27 +492,33 @@ void process::finalize() noexcept {
   discard_instance();
   engine_.actors().remove(this);
   phase_ = phase::dead;
-  // Late stop requests only add waiters; late restarts and child notices mean nothing now.
+  // Late stop requests only add waiters; late restarts, watches and child notices mean nothing
+  // now (a watch that arrives after this point fails to push and is answered by its sender).
   system_message* m = system_.close();
   while (m != nullptr) {
     if (m->kind == system_kind::stop && m->done) more().waiters.push_back(std::move(m->done));
+    if (m->kind == system_kind::watch) more().watchers.push_back(m->subject);
     delete std::exchange(m, m->next);
   }
   const pid self(this);
   engine_.publish_event(actor_stopped_event{self});
-  if (parent_) {
-    auto* p = static_cast<process*>(parent_.target());
-    auto* notice = new system_message{nullptr, system_kind::child_terminated, self, {}, 0};
-    if (!p->deliver_system(notice)) delete notice;
-  }
+  if (parent_) notify(parent_, system_kind::child_terminated, self);
   parent_ = pid{};
-  // A dead process can outlive its engine through PIDs: drop what the producer captured now.
-  spec_.reset();
   std::vector<std::shared_ptr<completion_state>> waiters;
-  if (extras_) waiters = std::move(extras_->waiters);
+  if (extras_) {
+    waiters = std::move(extras_->waiters);
+    const std::string detail = termination_ == termination_reason::crashed ? crash_reason_ : "";
+    for (const pid& watcher : extras_->watchers) {
+      engine_.send(watcher, message(terminated{self, termination_, detail}), self);
+    }
+    for (const pid& watched : extras_->watching) notify(watched, system_kind::unwatch, self);
+  }
   extras_.reset();
-  for (auto& w : waiters)
-    w->complete();
+  // What the producer and middleware captured may hold PIDs (even this one): release it now, not
+  // with the last PID.
+  spec_->make = nullptr;
+  spec_->options.middleware.clear();
+  for (auto& w : waiters) w->complete();
 }
 
 void process::dead_letter(envelope& e, dead_letter_reason reason, std::string detail) noexcept {
@@ -422,9 +527,7 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 
 // -- actor-confined helpers --------------------------------------------------------------
 
-void process::add_child(const pid& child) {
-  more().children.push_back(child);
-}
+void process::add_child(const pid& child) { more().children.push_back(child); }
 
 const std::vector<pid>& process::children() const noexcept {
   static const std::vector<pid> none;
@@ -444,6 +547,27 @@ std::uint64_t process::add_request(request_continuation then) {
   const std::uint64_t id = ++x.last_request_id;
   x.requests.push_back({id, std::move(then)});
   return id;
+}
+
+void process::watch(const pid& target) {
+  if (!target || target == pid(this)) return;
+  pid resolved = engine_.resolve(target);
+  auto& watching = more().watching;
+  if (std::find(watching.begin(), watching.end(), target) == watching.end()) {
+    watching.push_back(target);
+  }
+  if (resolved && resolved.target()->kind() == target_kind::process) {
+    auto* m = make_system(system_kind::watch, pid(this));
+    if (static_cast<process*>(resolved.target())->deliver_system(m)) return;
+    delete m;
+  }
+  // Unknown or already gone: the answer is immediate.
+  engine_.send(pid(this), message(terminated{target, termination_reason::not_found, {}}), target);
+}
+
+void process::unwatch(const pid& target) {
+  if (extras_) std::erase(extras_->watching, target);
+  notify(engine_.resolve(target), system_kind::unwatch, pid(this));
 }
 
 }  // namespace hollywood::actor::detail

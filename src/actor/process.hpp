@@ -20,14 +20,18 @@
 #include <hollywood/actor/middleware.hpp>
 #include <hollywood/actor/receiver.hpp>
 #include <hollywood/actor/spawn_options.hpp>
+#include <hollywood/actor/supervision.hpp>
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
 
+#include "bounded_inbox.hpp"
 #include "completion_state.hpp"
 #include "system_queue.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +46,12 @@ struct spawn_spec {
   producer make;
   std::string kind;
   spawn_options options;
+};
+
+/// How the parent wants its children supervised; copied into each child at spawn.
+struct parent_policy {
+  supervision_strategy strategy = supervision_strategy::one_for_one;
+  escalation on_failure = escalation::none;
 };
 
 /// Internal user-inbox message: graceful stop, ordered after everything queued before it.
@@ -70,26 +80,36 @@ class process final : public pid_target {
   using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact>;
 
   process(engine_impl& engine, const std::string* address, std::string id,
-          std::shared_ptr<const spawn_spec> spec, pid parent) noexcept;
+          std::shared_ptr<spawn_spec> spec, pid parent, parent_policy policy);
   ~process() override;
 
   // -- any thread ----------------------------------------------------------------
 
-  /// Queues a user message and schedules the process. Returns false when the inbox is closed;
-  /// `m` is then untouched and the caller owns the dead letter.
+  /// Whether user messages go to a bounded inbox (`push_bounded`) instead of `deliver`.
+  [[nodiscard]] bool bounded() const noexcept { return bounded_ != nullptr; }
+
+  /// Queues a user message (unbounded inbox) and schedules the process. Returns false when the
+  /// inbox is closed; `m` is then untouched and the caller owns the dead letter.
   bool deliver(message& m, const pid& sender) noexcept {
     if (inbox_.try_emplace(std::move(m), sender) != ringbuffer::push_result::ok) return false;
     schedule_after_push();
     return true;
   }
 
+  /// Queues a user message in the bounded inbox and schedules the process on success.
+  bounded_inbox::push_outcome push_bounded(message& m, const pid& sender,
+                                           std::optional<envelope>& evicted) noexcept;
+  [[nodiscard]] const spawn_options& options() const noexcept { return options_; }
+
   /// Queues a system message and schedules the process; false (caller keeps `m`) when dead.
   bool deliver_system(system_message* m) noexcept;
 
   [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
-  [[nodiscard]] const spawn_spec& spec() const noexcept { return *spec_; }
+  [[nodiscard]] const std::string& kind() const noexcept { return kind_; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
-  [[nodiscard]] std::size_t inbox_depth() const noexcept { return inbox_.size_approx(); }
+  [[nodiscard]] std::size_t inbox_depth() const noexcept {
+    return bounded_ ? bounded_->size_approx() : inbox_.size_approx();
+  }
   [[nodiscard]] std::uint64_t processed() const noexcept {
     return processed_.load(std::memory_order_relaxed);
   }
@@ -108,18 +128,29 @@ class process final : public pid_target {
   // -- actor-confined (through its context) -----------------------------------------
 
   [[nodiscard]] phase current_phase() const noexcept { return phase_; }
+  [[nodiscard]] parent_policy policy_for_children() const noexcept {
+    return {options_.child_strategy, options_.child_escalation};
+  }
   void add_child(const pid& child);
   [[nodiscard]] const std::vector<pid>& children() const noexcept;
   void add_timer(std::shared_ptr<timer_entry> t);
   std::uint64_t add_request(request_continuation then);
+  void watch(const pid& target);
+  void unwatch(const pid& target);
 
  private:
-  struct extras;  // children, timers, pending requests, stop waiters: allocated on first use
+  struct extras;  // children, timers, requests, waiters, watchers: allocated on first use
 
   void schedule_after_push() noexcept;
   bool try_release() noexcept;
   [[nodiscard]] bool has_work() const noexcept;
+  [[nodiscard]] bool user_empty() const noexcept;
   bool spin_until_work(worker& w) noexcept;
+
+  template <class F>
+  std::size_t consume_user(std::size_t max, F&& fn) noexcept {
+    return bounded_ ? bounded_->consume(max, fn) : inbox_.consume(max, fn);
+  }
 
   bool handle(envelope& e) noexcept;
   bool invoke(envelope& e) noexcept;
@@ -128,6 +159,9 @@ class process final : public pid_target {
   void start_instance() noexcept;
   void handle_system() noexcept;
   void on_crash() noexcept;
+  void schedule_restart(std::chrono::nanoseconds delay) noexcept;
+  void force_restart() noexcept;
+  [[nodiscard]] std::chrono::nanoseconds restart_delay(std::uint32_t restart) const noexcept;
   void begin_stop() noexcept;
   void drain_inbox() noexcept;
   void finalize() noexcept;
@@ -135,20 +169,28 @@ class process final : public pid_target {
   void dead_letter(envelope& e, dead_letter_reason reason, std::string detail = {}) noexcept;
   extras& more();
 
-  // Written by senders (the inbox's producer words) and rarely by the worker.
+  // Written by senders (the inboxes' producer words) and rarely by the worker.
   inbox_type inbox_;
   system_queue system_;
+  std::unique_ptr<bounded_inbox> bounded_;  // set when spawned with an inbox capacity
 
-  // Owned by the worker running the process.
+  // Owned by the worker running the process. Other threads read only the plain fields of the
+  // spec (kind, overflow policy); the producer and middleware are released at termination,
+  // because what they capture may hold PIDs and must not live as long as the last PID does.
   engine_impl& engine_;
-  std::shared_ptr<const spawn_spec> spec_;
+  std::shared_ptr<spawn_spec> spec_;
+  const spawn_options& options_;
+  const std::string& kind_;
   pid parent_;
+  const parent_policy parent_policy_;
   std::unique_ptr<receiver> receiver_;
   receive_fn composed_;  // set only when there is middleware
   std::unique_ptr<extras> extras_;
   std::string crash_reason_;
   std::uint64_t crash_generation_ = 0;
+  std::chrono::steady_clock::time_point last_crash_{};
   phase phase_ = phase::created;
+  termination_reason termination_ = termination_reason::stopped;
   bool crashed_ = false;
   bool stop_requested_ = false;
   bool graceful_ = false;

@@ -63,8 +63,11 @@ void responder::expire() noexcept {
   if (claim()) finish(expired, unexpected(errc::timeout), pid{});
 }
 
-void responder::fail() noexcept {
-  if (claim()) finish(failed, unexpected(errc::unknown_target), pid{});
+void responder::fail(errc why) noexcept {
+  if (claim()) {
+    failure_ = why;
+    finish(failed, unexpected(why), pid{});
+  }
 }
 
 void responder::abandon() noexcept {
@@ -93,7 +96,7 @@ expected<message> responder::wait() {
       return std::move(value_);
     }
     if (s == expired) return unexpected(errc::timeout);
-    if (s == failed) return unexpected(errc::unknown_target);
+    if (s == failed) return unexpected(failure_);
     if (s == taken || s == abandoned) return unexpected(errc::cancelled);
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline_) {

@@ -45,8 +45,8 @@ class responder final : public pid_target {
   /// The requester gives up (its `response` was destroyed): later offers fail.
   void abandon() noexcept;
 
-  /// The request could not be sent: the requester learns `errc::unknown_target`.
-  void fail() noexcept;
+  /// The request could not be sent: the requester learns `why`.
+  void fail(errc why) noexcept;
 
   /// Remembers the timeout timer, cancelled when a response arrives (weak: the timer's action
   /// holds this responder).
@@ -71,6 +71,7 @@ class responder final : public pid_target {
   pid sender_;
   pid requester_;
   const std::uint64_t request_id_;
+  errc failure_ = errc::unknown_target;  // written before `failed` is published
   std::weak_ptr<timer_entry> timeout_;
 };
 

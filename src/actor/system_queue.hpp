@@ -23,6 +23,14 @@ enum class system_kind : std::uint8_t {
   child_terminated,
   /// The restart delay after a crash passed; make a fresh instance.
   restart,
+  /// The parent restarts every child (all_for_one): replace the instance now.
+  restart_now,
+  /// A child crashed and will restart (`subject` names it); sent to all_for_one parents.
+  child_crashed,
+  /// `subject` watches this process.
+  watch,
+  /// `subject` no longer watches this process.
+  unwatch,
 };
 
 struct system_message {

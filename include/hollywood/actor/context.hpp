@@ -19,6 +19,7 @@
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/actor/receiver.hpp>
 #include <hollywood/actor/response.hpp>
+#include <hollywood/actor/send_result.hpp>
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
 #include <hollywood/expected.hpp>
@@ -95,6 +96,14 @@ class context {
   /// Sends a type-erased message with this actor as sender.
   void send_message(const pid& to, actor::message msg);
 
+  /// Sends `msg` and reports what happened; see `engine::try_send`. Never blocks: a `block`
+  /// inbox that is full answers `inbox_full` to a sender inside an actor.
+  template <class T>
+  send_result try_send(const pid& to, T&& msg) {
+    return try_send_message(to, wrap(std::forward<T>(msg)));
+  }
+  send_result try_send_message(const pid& to, actor::message msg);
+
   /// Sends `msg` to the current sender; a no-op when there is none.
   template <class T>
   void respond(T&& msg) {
@@ -132,6 +141,17 @@ class context {
 
   /// Returns the child whose ID is "self-id/<relative_id>", or the empty PID.
   [[nodiscard]] pid child(std::string_view relative_id) const;
+
+  // -- death watch -------------------------------------------------------------
+
+  /// Asks to receive `terminated{target, reason, detail}` once `target` is gone for good
+  /// (stopped, poisoned, crashed past its restarts); restarts do not count. A target that does
+  /// not exist (or is already gone) answers at once with `termination_reason::not_found`.
+  /// Watching twice delivers once.
+  void watch(const pid& target);
+
+  /// Cancels `watch`: no `terminated` for `target` is delivered after this call.
+  void unwatch(const pid& target);
 
   // -- lifecycle of others -----------------------------------------------------
 

@@ -21,6 +21,7 @@
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/actor/receiver.hpp>
 #include <hollywood/actor/response.hpp>
+#include <hollywood/actor/send_result.hpp>
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/stats.hpp>
 #include <hollywood/actor/timer.hpp>
@@ -90,6 +91,15 @@ class engine {
 
   /// Sends a type-erased message.
   void send_message(const pid& to, message msg, const pid& sender);
+
+  /// Sends `msg` and reports what happened. Unlike `send`, a full bounded inbox that refuses the
+  /// message (`fail`, or `block` past its deadline) is not a dead letter: the result says
+  /// `inbox_full` and the caller decides. Every other failure is a dead letter, as with `send`.
+  template <class T>
+  send_result try_send(const pid& to, T&& msg, const pid& sender = {}) {
+    return try_send_message(to, wrap(std::forward<T>(msg)), sender);
+  }
+  send_result try_send_message(const pid& to, message msg, const pid& sender);
 
   /// Sends `msg` to `to` from a temporary responder and returns the pending response. The timeout
   /// counts from this call.

@@ -205,17 +205,24 @@ class mpsc_ring {
 
   /// Calls `fn(T&)` on up to `max` elements in FIFO order, destroying each and freeing its slot
   /// right after, and returns how many it handled. Stops early at the first slot that is empty
-  /// or reserved but not yet published.
+  /// or reserved but not yet published, or after an element for which `fn` returned `false`
+  /// (when `fn` returns `bool`; that element counts as consumed).
   /// @consumer
   template <class F>
   std::size_t consume(std::size_t max, F&& fn) noexcept {
     static_assert(std::is_nothrow_invocable_v<F&, T&>, "the consumer callback must be noexcept");
+    constexpr bool can_stop = std::is_same_v<std::invoke_result_t<F&, T&>, bool>;
     std::uint64_t head = head_.load(std::memory_order_relaxed);  // only we write head_
     std::size_t n = 0;
-    while (n < max) {
+    bool go_on = true;
+    while (n < max && go_on) {
       T* p = peek(head);
       if (p == nullptr) break;
-      fn(*p);
+      if constexpr (can_stop) {
+        go_on = fn(*p);
+      } else {
+        fn(*p);
+      }
       release_slot(head);
       ++head;
       ++n;
