@@ -17,9 +17,12 @@ bounded_inbox::push_outcome bounded_inbox::push(message& m, const pid& sender,
                                                 std::optional<envelope>& evicted) noexcept {
   if (!locked_) {
     switch (ring_->try_emplace(std::move(m), sender)) {
-      case ringbuffer::push_result::ok: return push_outcome::ok;
-      case ringbuffer::push_result::full: return push_outcome::full;
-      case ringbuffer::push_result::closed: return push_outcome::closed;
+      case ringbuffer::push_result::ok:
+        return push_outcome::ok;
+      case ringbuffer::push_result::full:
+        return push_outcome::full;
+      case ringbuffer::push_result::closed:
+        return push_outcome::closed;
     }
   }
   {
@@ -43,7 +46,15 @@ bounded_inbox::push_outcome bounded_inbox::push(message& m, const pid& sender,
   return push_outcome::ok;
 }
 
-std::optional<envelope> bounded_inbox::pop_locked() noexcept {
+std::optional<envelope> bounded_inbox::pop() noexcept {
+  if (!locked_) {
+    std::optional<envelope> e;
+    if (envelope* front = ring_->front()) {
+      e.emplace(std::move(*front));
+      ring_->pop_front();
+    }
+    return e;
+  }
   std::lock_guard lock(mu_);
   const std::uint64_t pops = pops_.load(std::memory_order_relaxed);
   if (pushes_.load(std::memory_order_relaxed) == pops) return std::nullopt;
@@ -72,6 +83,14 @@ std::uint64_t bounded_inbox::consumer_position() const noexcept {
   // For the ring, any snapshot of the consumer side works with pushed_since: compare counts.
   return locked_ ? pops_.load(std::memory_order_relaxed)
                  : static_cast<std::uint64_t>(ring_->size_approx());
+}
+
+std::uint64_t bounded_inbox::accepted() const noexcept {
+  return locked_ ? pushes_.load(std::memory_order_seq_cst) : ring_->tail_position();
+}
+
+std::uint64_t bounded_inbox::removed() const noexcept {
+  return locked_ ? pops_.load(std::memory_order_relaxed) : ring_->head_position();
 }
 
 bool bounded_inbox::pushed_since(std::uint64_t position) const noexcept {

@@ -38,12 +38,13 @@ class bounded_inbox {
   push_outcome push(message& m, const pid& sender, std::optional<envelope>& evicted) noexcept;
 
   /// Consumes up to `max` envelopes like `mpsc_queue::consume`. @consumer
+  /// Each envelope leaves its slot before `fn` sees it: the message in hand does not count
+  /// against the capacity, so a busy actor still has room for `capacity` queued messages.
   template <class F>
   std::size_t consume(std::size_t max, F&& fn) noexcept {
-    if (!locked_) return ring_->consume(max, fn);
     std::size_t n = 0;
     while (n < max) {
-      std::optional<envelope> e = pop_locked();
+      std::optional<envelope> e = pop();
       if (!e) break;
       ++n;
       if (!fn(*e)) break;
@@ -54,12 +55,16 @@ class bounded_inbox {
   void close() noexcept;
   [[nodiscard]] bool empty() const noexcept;
   [[nodiscard]] std::uint64_t consumer_position() const noexcept;
+  /// Returns how many messages were ever accepted (a monotonic position). @threadsafe
+  [[nodiscard]] std::uint64_t accepted() const noexcept;
+  /// Returns how many messages ever left the inbox (handled or evicted). @consumer
+  [[nodiscard]] std::uint64_t removed() const noexcept;
   [[nodiscard]] bool pushed_since(std::uint64_t position) const noexcept;
   [[nodiscard]] std::size_t size_approx() const noexcept;
   [[nodiscard]] overflow_policy policy() const noexcept { return policy_; }
 
  private:
-  std::optional<envelope> pop_locked() noexcept;
+  std::optional<envelope> pop() noexcept;
 
   const overflow_policy policy_;
   const bool locked_;

@@ -30,9 +30,13 @@ send_result context::try_send_message(const pid& to, actor::message msg) {
   return self_.engine().try_send(to, std::move(msg), pid(&self_));
 }
 
-void context::watch(const pid& target) { self_.watch(target); }
+void context::watch(const pid& target) {
+  self_.watch(target);
+}
 
-void context::unwatch(const pid& target) { self_.unwatch(target); }
+void context::unwatch(const pid& target) {
+  self_.unwatch(target);
+}
 
 void context::forward(const pid& to) {
   self_.engine().send(to, std::move(current_.msg), current_.sender);

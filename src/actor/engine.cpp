@@ -75,7 +75,8 @@ send_result engine_impl::try_deliver(const pid& to, message& m, const pid& sende
   switch (t->kind()) {
     case target_kind::process: {
       auto* p = static_cast<process*>(t);
-      if (p->bounded()) [[unlikely]] return deliver_bounded(*p, m, sender, mode);
+      if (p->bounded()) [[unlikely]]
+        return deliver_bounded(*p, m, sender, mode);
       return p->deliver(m, sender) ? send_result::delivered : send_result::stopped;
     }
     case target_kind::responder:
@@ -100,8 +101,8 @@ send_result engine_impl::deliver_bounded(process& p, message& m, const pid& send
   auto outcome = p.push_bounded(m, sender, evicted);
   if (evicted) {
     if (mode == drops::published) {
-      dead_letter(pid(&p), std::move(evicted->msg), evicted->sender,
-                  dead_letter_reason::inbox_full, "dropped oldest");
+      dead_letter(pid(&p), std::move(evicted->msg), evicted->sender, dead_letter_reason::inbox_full,
+                  "dropped oldest");
     } else {
       dead_letters_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -119,9 +120,12 @@ send_result engine_impl::deliver_bounded(process& p, message& m, const pid& send
     }
   }
   switch (outcome) {
-    case bounded_inbox::push_outcome::ok: return send_result::delivered;
-    case bounded_inbox::push_outcome::closed: return send_result::stopped;
-    case bounded_inbox::push_outcome::full: break;
+    case bounded_inbox::push_outcome::ok:
+      return send_result::delivered;
+    case bounded_inbox::push_outcome::closed:
+      return send_result::stopped;
+    case bounded_inbox::push_outcome::full:
+      break;
   }
   if (o.overflow == overflow_policy::drop_newest) {
     if (mode == drops::published) {
@@ -139,7 +143,8 @@ send_result engine_impl::try_send(const pid& to, message&& m, const pid& sender)
   switch (r) {
     case send_result::delivered:
     case send_result::dropped:
-    case send_result::inbox_full: return r;
+    case send_result::inbox_full:
+      return r;
     case send_result::stopped:
     case send_result::unknown_target:
       if (to) dead_letter(to, std::move(m), sender, undeliverable_reason(*to.target()));
@@ -237,8 +242,8 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   } else {
     id.append(options.id);
   }
-  auto spec =
-      std::make_shared<spawn_spec>(spawn_spec{std::move(make), std::string(kind), std::move(options)});
+  auto spec = std::make_shared<spawn_spec>(
+      spawn_spec{std::move(make), std::string(kind), std::move(options)});
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
   auto* p = new process(*this, address_, std::move(id), std::move(spec),
                         parent != nullptr ? pid(parent) : pid{},
@@ -267,7 +272,13 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
   }
   if (resolved && resolved.target()->kind() == target_kind::process) {
     auto* p = static_cast<process*>(resolved.target());
-    if (mode == stop_mode::graceful) {
+    if (mode == stop_mode::graceful && p->bounded()) {
+      // A bounded inbox may be full, and its capacity is for user messages: mark the position
+      // instead of queueing a pill.
+      auto* m = new system_message{nullptr, system_kind::poison_at, {}, done, p->accepted()};
+      if (p->deliver_system(m)) return completion(done);
+      delete m;
+    } else if (mode == stop_mode::graceful) {
       message pill(poison_pill{done});
       if (p->deliver(pill, pid{})) return completion(done);
     } else {

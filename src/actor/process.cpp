@@ -44,7 +44,9 @@ void notify(const pid& target, system_kind kind, pid subject) {
 
 }  // namespace
 
-process* current_process() noexcept { return tl_current; }
+process* current_process() noexcept {
+  return tl_current;
+}
 
 struct process::extras {
   std::vector<pid> children;
@@ -121,9 +123,26 @@ run_result process::run(worker& w) noexcept {
     if (!system_.empty()) handle_system();
     if (phase_ == phase::created) start_instance();
     if (phase_ == phase::running) {
+      std::size_t allowed = budget;
+      if (poison_mark_ != UINT64_MAX) {
+        // A graceful stop of a bounded inbox: handle exactly what was accepted before it.
+        const std::uint64_t removed = bounded_->removed();
+        if (removed >= poison_mark_) {
+          stop_requested_ = true;
+          graceful_ = true;
+          allowed = 0;
+        } else {
+          allowed = std::min<std::uint64_t>(allowed, poison_mark_ - removed);
+        }
+      }
       const std::size_t n =
-          consume_user(budget, [this](envelope& e) noexcept { return handle(e); });
+          allowed == 0 ? 0
+                       : consume_user(allowed, [this](envelope& e) noexcept { return handle(e); });
       budget -= std::min(budget, n);
+      if (poison_mark_ != UINT64_MAX && bounded_->removed() >= poison_mark_) {
+        stop_requested_ = true;
+        graceful_ = true;
+      }
       if (crashed_) on_crash();
       if (stop_requested_ && phase_ != phase::stopping && phase_ != phase::dead) begin_stop();
       if (phase_ == phase::running && budget == 0) {
@@ -185,9 +204,8 @@ bool process::try_release() noexcept {
   // seq_cst RMW, then seq_cst loads: the worker's half of the Dekker pair with
   // schedule_after_push().
   ctl_.fetch_add(1, std::memory_order_seq_cst);
-  const bool user_work =
-      takes_user_messages &&
-      (bounded_ ? bounded_->pushed_since(position) : inbox_.pushed_since(position));
+  const bool user_work = takes_user_messages && (bounded_ ? bounded_->pushed_since(position)
+                                                          : inbox_.pushed_since(position));
   const bool work = !system_.empty() || user_work;
   if (work && (ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) == 0) {
     ctl_.fetch_sub(2, std::memory_order_relaxed);  // the bit now keeps it alive
@@ -300,7 +318,8 @@ void process::start_instance() noexcept {
   if (!crashed_ && !options_.middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
     const auto& chain = options_.middleware;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) fn = (*it)(std::move(fn));
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+      fn = (*it)(std::move(fn));
     composed_ = std::move(fn);
   }
   phase_ = phase::running;
@@ -329,7 +348,8 @@ std::chrono::nanoseconds process::restart_delay(std::uint32_t restart) const noe
   if (options_.backoff == restart_backoff::fixed || restart <= 1) return base;
   std::chrono::nanoseconds delay = base;
   const std::chrono::nanoseconds cap = options_.max_restart_delay;
-  for (std::uint32_t i = 1; i < restart && delay < cap; ++i) delay *= 2;
+  for (std::uint32_t i = 1; i < restart && delay < cap; ++i)
+    delay *= 2;
   return std::min(delay, cap);
 }
 
@@ -339,7 +359,8 @@ void process::on_crash() noexcept {
   discard_instance();
   crashed_ = false;
   const auto now = std::chrono::steady_clock::now();
-  if (options_.restart_window.count() > 0 && last_crash_ != std::chrono::steady_clock::time_point{} &&
+  if (options_.restart_window.count() > 0 &&
+      last_crash_ != std::chrono::steady_clock::time_point{} &&
       now - last_crash_ > options_.restart_window) {
     restarts_.store(0, std::memory_order_relaxed);  // a quiet period: start counting afresh
   }
@@ -368,8 +389,8 @@ void process::schedule_restart(std::chrono::nanoseconds delay) noexcept {
   const std::uint64_t generation = ++crash_generation_;
   if (delay.count() <= 0) {
     phase_ = phase::created;
-    engine_.publish_event(actor_restarted_event{
-        pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
+    engine_.publish_event(
+        actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
     return;
   }
   // Messages keep queueing in the inbox meanwhile (the crash buffer); the restart message
@@ -440,6 +461,14 @@ void process::handle_system() noexcept {
       case system_kind::unwatch:
         if (extras_) std::erase(extras_->watchers, m->subject);
         break;
+      case system_kind::poison_at:
+        if (m->done) more().waiters.push_back(std::move(m->done));
+        poison_mark_ = std::min(poison_mark_, m->generation);
+        if (bounded_->removed() >= poison_mark_) {
+          stop_requested_ = true;
+          graceful_ = true;
+        }
+        break;
     }
     delete m;
     m = next;
@@ -451,7 +480,8 @@ void process::handle_system() noexcept {
 void process::begin_stop() noexcept {
   phase_ = phase::stopping;
   if (extras_) {
-    for (auto& t : extras_->timers) t->stop();
+    for (auto& t : extras_->timers)
+      t->stop();
     extras_->timers.clear();
   }
   if (bounded_) {
@@ -496,7 +526,9 @@ void process::finalize() noexcept {
   // now (a watch that arrives after this point fails to push and is answered by its sender).
   system_message* m = system_.close();
   while (m != nullptr) {
-    if (m->kind == system_kind::stop && m->done) more().waiters.push_back(std::move(m->done));
+    if ((m->kind == system_kind::stop || m->kind == system_kind::poison_at) && m->done) {
+      more().waiters.push_back(std::move(m->done));
+    }
     if (m->kind == system_kind::watch) more().watchers.push_back(m->subject);
     delete std::exchange(m, m->next);
   }
@@ -511,14 +543,16 @@ void process::finalize() noexcept {
     for (const pid& watcher : extras_->watchers) {
       engine_.send(watcher, message(terminated{self, termination_, detail}), self);
     }
-    for (const pid& watched : extras_->watching) notify(watched, system_kind::unwatch, self);
+    for (const pid& watched : extras_->watching)
+      notify(watched, system_kind::unwatch, self);
   }
   extras_.reset();
   // What the producer and middleware captured may hold PIDs (even this one): release it now, not
   // with the last PID.
   spec_->make = nullptr;
   spec_->options.middleware.clear();
-  for (auto& w : waiters) w->complete();
+  for (auto& w : waiters)
+    w->complete();
 }
 
 void process::dead_letter(envelope& e, dead_letter_reason reason, std::string detail) noexcept {
@@ -527,7 +561,9 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 
 // -- actor-confined helpers --------------------------------------------------------------
 
-void process::add_child(const pid& child) { more().children.push_back(child); }
+void process::add_child(const pid& child) {
+  more().children.push_back(child);
+}
 
 const std::vector<pid>& process::children() const noexcept {
   static const std::vector<pid> none;

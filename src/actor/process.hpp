@@ -100,6 +100,8 @@ class process final : public pid_target {
   bounded_inbox::push_outcome push_bounded(message& m, const pid& sender,
                                            std::optional<envelope>& evicted) noexcept;
   [[nodiscard]] const spawn_options& options() const noexcept { return options_; }
+  /// Messages the bounded inbox ever accepted: the position a graceful stop waits for.
+  [[nodiscard]] std::uint64_t accepted() const noexcept { return bounded_->accepted(); }
 
   /// Queues a system message and schedules the process; false (caller keeps `m`) when dead.
   bool deliver_system(system_message* m) noexcept;
@@ -196,6 +198,7 @@ class process final : public pid_target {
   bool graceful_ = false;
   bool lifecycle_done_ = false;  // `stopped` was delivered to the current instance
   std::uint32_t pending_children_ = 0;
+  std::uint64_t poison_mark_ = UINT64_MAX;  // bounded inbox: stop once this many were removed
 
   // Read by stats() on other threads.
   std::atomic<std::uint64_t> processed_{0};

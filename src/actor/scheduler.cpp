@@ -24,6 +24,11 @@ constexpr std::uint32_t max_run_next_streak = 64;
 /// A worker checks the global queue every this many turns even when it has local work, so work
 /// injected from outside never waits behind a busy local queue.
 constexpr std::uint32_t global_check_interval = 61;
+/// How long a worker may sit in one turn before an idle worker takes the process waiting in its
+/// `run_next` slot (and how often a parked worker looks while any slot is occupied). Long enough
+/// that ping-pong on one core is never split up, short enough that a handler blocking its worker
+/// delays that process by at most this much (plus a wake-up).
+constexpr std::chrono::microseconds run_next_stall{200};
 
 std::uint64_t xorshift(std::uint64_t& s) noexcept {
   s ^= s << 13;
@@ -79,7 +84,9 @@ void scheduler::stop() {
 
 void scheduler::drain_and_release() noexcept {
   for (auto& w : workers_) {
-    if (w->run_next != nullptr) std::exchange(w->run_next, nullptr)->release_schedule();
+    if (process* p = w->run_next.exchange(nullptr, std::memory_order_acquire)) {
+      p->release_schedule();
+    }
     while (process* p = w->local.pop())
       p->release_schedule();
   }
@@ -98,7 +105,7 @@ bool scheduler::on_worker() const noexcept {
 }
 
 bool scheduler::has_other_work(const worker& w) const noexcept {
-  return w.run_next != nullptr || w.local.size_approx() != 0 ||
+  return w.run_next.load(std::memory_order_relaxed) != nullptr || w.local.size_approx() != 0 ||
          global_size_.load(std::memory_order_relaxed) != 0;
 }
 
@@ -109,7 +116,8 @@ void scheduler::schedule(process* p) noexcept {
   if (w != nullptr && w->owner == this) {
     // Locality: run it on this core right after the current turn. What it displaces goes to
     // the local queue, where idle workers can steal it.
-    process* displaced = std::exchange(w->run_next, p);
+    // Acquire/release: pairs with a thief's CAS, which may have taken the previous occupant.
+    process* displaced = w->run_next.exchange(p, std::memory_order_acq_rel);
     if (displaced != nullptr) {
       push_local(*w, displaced);
       notify_work();
@@ -186,10 +194,9 @@ void scheduler::run_worker(worker& w) {
   while (!stopping_.load(std::memory_order_acquire)) {
     process* p = next_local(w);
     if (p == nullptr) p = find_work(w);
-    if (p == nullptr) {
-      park(w);
-      continue;
-    }
+    if (p == nullptr) p = park(w);
+    if (p == nullptr) continue;
+    w.turns.store(w.turns.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (p->run(w) == run_result::yield) push_local(w, p);
   }
   tl_worker = nullptr;
@@ -200,12 +207,15 @@ process* scheduler::next_local(worker& w) noexcept {
   if (w.ticks % global_check_interval == 0 && global_size_.load(std::memory_order_relaxed) != 0) {
     if (process* p = take_global(w)) return p;
   }
-  if (w.run_next != nullptr) {
-    if (w.run_next_streak < max_run_next_streak || w.local.size_approx() == 0) {
-      ++w.run_next_streak;
-      return std::exchange(w.run_next, nullptr);
+  if (w.run_next.load(std::memory_order_relaxed) != nullptr) {
+    // Exchange, not a plain load: a thief may take the slot's content at any moment.
+    if (process* p = w.run_next.exchange(nullptr, std::memory_order_acq_rel)) {
+      if (w.run_next_streak < max_run_next_streak || w.local.size_approx() == 0) {
+        ++w.run_next_streak;
+        return p;
+      }
+      push_local(w, p);
     }
-    push_local(w, std::exchange(w.run_next, nullptr));
   }
   w.run_next_streak = 0;
   if (process* p = w.local.pop()) return p;
@@ -272,30 +282,75 @@ process* scheduler::find_work(worker& w) noexcept {
   return found;
 }
 
-void scheduler::park(worker& w) noexcept {
-  w.parked.store(1, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(idle_mu_);
-    idle_list_.push_back(&w);
-    idle_.fetch_add(1, std::memory_order_relaxed);
-  }
-  // Pairs with the fence in notify_work(): a submitter that missed our idle registration
-  // published its work before that fence, so this re-check sees it.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (any_work_visible(w) || stopping_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(idle_mu_);
-    auto it = std::find(idle_list_.begin(), idle_list_.end(), &w);
-    if (it != idle_list_.end()) {
-      idle_list_.erase(it);
-      idle_.fetch_sub(1, std::memory_order_relaxed);
-      w.parked.store(0, std::memory_order_relaxed);
-      return;
+process* scheduler::park(worker& w) noexcept {
+  for (;;) {
+    w.parked.store(1, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(idle_mu_);
+      idle_list_.push_back(&w);
+      idle_.fetch_add(1, std::memory_order_relaxed);
     }
-    // Someone is waking us already; wait for their store below.
+    // Pairs with the fence in notify_work(): a submitter that missed our idle registration
+    // published its work before that fence, so this re-check sees it.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (any_work_visible(w) || stopping_.load(std::memory_order_acquire)) {
+      if (leave_idle_list(w)) return nullptr;
+    } else {
+      // An actor waiting in another worker's `run_next` slot is only safe if that worker gets
+      // back to it: nap instead of sleeping for good, then take it if its owner made no progress.
+      struct sample {
+        worker* victim;
+        process* waiting;
+        std::uint64_t turns;
+      };
+      sample seen[8];
+      std::size_t n = 0;
+      for (const auto& other : workers_) {
+        if (other.get() == &w || n == std::size(seen)) continue;
+        if (process* p = other->run_next.load(std::memory_order_acquire)) {
+          seen[n++] = {other.get(), p, other->turns.load(std::memory_order_relaxed)};
+        }
+      }
+      if (n == 0) {
+        // Truly idle: sleep until woken. Acquire pairs with the release store in
+        // wake_one()/stop().
+        while (w.parked.load(std::memory_order_acquire) == 1)
+          futex_wait(w.parked, 1);
+        return nullptr;
+      }
+      futex_wait(w.parked, 1, run_next_stall);
+      if (!leave_idle_list(w)) {
+        while (w.parked.load(std::memory_order_acquire) == 1)
+          futex_wait(w.parked, 1);
+        return nullptr;  // woken for new work
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        worker& v = *seen[i].victim;
+        if (v.turns.load(std::memory_order_relaxed) != seen[i].turns) continue;
+        process* expected = seen[i].waiting;
+        // Acquire pairs with the owner's release exchange that put it there.
+        if (v.run_next.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+          return seen[i].waiting;
+        }
+      }
+      if (stopping_.load(std::memory_order_acquire)) return nullptr;
+      continue;  // nothing stuck: nap again without spinning
+    }
+    // Someone is waking us already; wait for their store.
+    while (w.parked.load(std::memory_order_acquire) == 1)
+      futex_wait(w.parked, 1);
+    return nullptr;
   }
-  // Acquire pairs with the release store in wake_one()/stop().
-  while (w.parked.load(std::memory_order_acquire) == 1)
-    futex_wait(w.parked, 1);
+}
+
+bool scheduler::leave_idle_list(worker& w) noexcept {
+  std::lock_guard lock(idle_mu_);
+  auto it = std::find(idle_list_.begin(), idle_list_.end(), &w);
+  if (it == idle_list_.end()) return false;  // a waker popped us and will clear `parked`
+  idle_list_.erase(it);
+  idle_.fetch_sub(1, std::memory_order_relaxed);
+  w.parked.store(0, std::memory_order_relaxed);
+  return true;
 }
 
 }  // namespace hollywood::actor::detail

@@ -31,13 +31,19 @@ namespace hollywood::actor::detail {
 class process;
 class scheduler;
 
-/// One worker thread and its queues. The run queue is shared with thieves; everything else is
-/// owned by the worker's thread.
+/// One worker thread and its queues. The run queue and the `run_next` slot are shared with
+/// thieves; everything else is owned by the worker's thread.
 struct worker {
   scheduler* owner = nullptr;
   std::size_t index = 0;
   run_queue local;
-  process* run_next = nullptr;
+  /// The locality slot. The owner fills and empties it with exchanges; an idle worker may take
+  /// its content away (CAS) when the owner has been stuck in one turn for a while, so a handler
+  /// that blocks its worker cannot starve the actor waiting in the slot.
+  std::atomic<process*> run_next{nullptr};
+  /// Counts the owner's turns; a thief that sees it unchanged across its stall delay knows the
+  /// owner is stuck in a long handler.
+  std::atomic<std::uint64_t> turns{0};
   std::uint32_t run_next_streak = 0;
   std::uint32_t ticks = 0;
   std::uint64_t rng = 0;
@@ -86,7 +92,9 @@ class scheduler {
   void push_global(process* p) noexcept;
   void notify_work() noexcept;
   void wake_one() noexcept;
-  void park(worker& w) noexcept;
+  /// Parks until woken; may return a process taken from a stalled worker's `run_next` slot.
+  process* park(worker& w) noexcept;
+  bool leave_idle_list(worker& w) noexcept;
   void drain_and_release() noexcept;
 
   const std::size_t throughput_;

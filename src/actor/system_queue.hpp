@@ -31,6 +31,9 @@ enum class system_kind : std::uint8_t {
   watch,
   /// `subject` no longer watches this process.
   unwatch,
+  /// Graceful stop of a bounded inbox: stop once the messages accepted before it (`generation`
+  /// holds the inbox position) are handled.
+  poison_at,
 };
 
 struct system_message {

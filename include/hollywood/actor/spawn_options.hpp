@@ -71,8 +71,8 @@ struct spawn_options {
     o.middleware = std::move(v);
     return o;
   }
-  [[nodiscard]] spawn_options with_backoff(restart_backoff v, std::chrono::milliseconds cap =
-                                                                  default_max_restart_delay) const {
+  [[nodiscard]] spawn_options with_backoff(
+      restart_backoff v, std::chrono::milliseconds cap = default_max_restart_delay) const {
     auto o = *this;
     o.backoff = v;
     o.max_restart_delay = cap;
@@ -94,9 +94,9 @@ struct spawn_options {
     return o;
   }
   /// A bounded inbox of `capacity` messages (a power of two) with an overflow policy.
-  [[nodiscard]] spawn_options with_inbox(std::size_t capacity, overflow_policy policy,
-                                         std::chrono::milliseconds block_wait =
-                                             default_block_timeout) const {
+  [[nodiscard]] spawn_options with_inbox(
+      std::size_t capacity, overflow_policy policy,
+      std::chrono::milliseconds block_wait = default_block_timeout) const {
     auto o = *this;
     o.inbox_capacity = capacity;
     o.overflow = policy;

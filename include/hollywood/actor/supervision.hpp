@@ -72,9 +72,12 @@ enum class termination_reason : std::uint8_t {
 /// Returns a short name for `reason`.
 constexpr std::string_view to_string(termination_reason reason) noexcept {
   switch (reason) {
-    case termination_reason::stopped: return "stopped";
-    case termination_reason::crashed: return "crashed";
-    case termination_reason::not_found: return "not_found";
+    case termination_reason::stopped:
+      return "stopped";
+    case termination_reason::crashed:
+      return "crashed";
+    case termination_reason::not_found:
+      return "not_found";
   }
   return "unknown";
 }

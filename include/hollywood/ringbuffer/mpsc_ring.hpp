@@ -243,6 +243,17 @@ class mpsc_ring {
 
   // -- observers ---------------------------------------------------------------
 
+  /// Returns how many elements were ever reserved by producers (a monotonic position; the closed
+  /// flag masked out). Sequentially consistent. @threadsafe
+  [[nodiscard]] std::uint64_t tail_position() const noexcept {
+    return tail_.load(std::memory_order_seq_cst) & ~closed_bit;
+  }
+
+  /// Returns how many elements the consumer ever removed (a monotonic position). @consumer
+  [[nodiscard]] std::uint64_t head_position() const noexcept {
+    return head_.load(std::memory_order_relaxed);
+  }
+
   /// Returns the number of slots (the constructor's argument). @threadsafe
   [[nodiscard]] size_type capacity() const noexcept { return mask_ + 1; }
 
