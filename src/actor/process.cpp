@@ -136,8 +136,10 @@ run_result process::run(worker& w) noexcept {
         }
       }
       const std::size_t n =
-          allowed == 0 ? 0
-                       : consume_user(allowed, [this](envelope& e) noexcept { return handle(e); });
+          allowed == 0 ? 0 : consume_user(allowed, [this, &w, &sched](envelope& e) noexcept {
+            sched.flush_run_next(w);  // never keep a runnable process waiting behind this one
+            return handle(e);
+          });
       budget -= std::min(budget, n);
       if (poison_mark_ != UINT64_MAX && bounded_->removed() >= poison_mark_) {
         stop_requested_ = true;

@@ -65,6 +65,7 @@ class responder final : public pid_target {
 
   engine_impl& engine_;
   std::atomic<std::uint32_t> state_{pending};
+  std::atomic<std::uint32_t> sleeping_{0};  // a waiter is (about to be) in futex_wait
   const mode mode_;
   const std::chrono::steady_clock::time_point deadline_;
   message value_;

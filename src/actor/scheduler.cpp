@@ -29,6 +29,9 @@ constexpr std::uint32_t global_check_interval = 61;
 /// that ping-pong on one core is never split up, short enough that a handler blocking its worker
 /// delays that process by at most this much (plus a wake-up).
 constexpr std::chrono::microseconds run_next_stall{200};
+/// A parked worker's longest sleep while another worker is busy: the backstop that bounds how
+/// long a process placed in a busy worker's `run_next` after we parked can wait.
+constexpr std::chrono::milliseconds busy_peer_nap{10};
 
 std::uint64_t xorshift(std::uint64_t& s) noexcept {
   s ^= s << 13;
@@ -116,7 +119,12 @@ void scheduler::schedule(process* p) noexcept {
   if (w != nullptr && w->owner == this) {
     // Locality: run it on this core right after the current turn. What it displaces goes to
     // the local queue, where idle workers can steal it.
-    // Acquire/release: pairs with a thief's CAS, which may have taken the previous occupant.
+    // Only the owner ever stores a process here (thieves only clear the slot), so an empty slot
+    // can be filled with a plain release store (pairs with the thief's acquire CAS).
+    if (w->run_next.load(std::memory_order_relaxed) == nullptr) {
+      w->run_next.store(p, std::memory_order_release);
+      return;
+    }
     process* displaced = w->run_next.exchange(p, std::memory_order_acq_rel);
     if (displaced != nullptr) {
       push_local(*w, displaced);
@@ -311,14 +319,22 @@ process* scheduler::park(worker& w) noexcept {
           seen[n++] = {other.get(), p, other->turns.load(std::memory_order_relaxed)};
         }
       }
-      if (n == 0) {
-        // Truly idle: sleep until woken. Acquire pairs with the release store in
+      bool peer_busy = false;
+      for (const auto& other : workers_) {
+        if (other.get() != &w && other->parked.load(std::memory_order_relaxed) == 0) {
+          peer_busy = true;
+        }
+      }
+      if (n == 0 && !peer_busy) {
+        // The whole engine is idle: sleep until woken. Acquire pairs with the release store in
         // wake_one()/stop().
         while (w.parked.load(std::memory_order_acquire) == 1)
           futex_wait(w.parked, 1);
         return nullptr;
       }
-      futex_wait(w.parked, 1, run_next_stall);
+      // Another worker is busy: it may yet put something in its `run_next` slot and then stay
+      // in a long handler, so never sleep for good while it works.
+      futex_wait(w.parked, 1, n != 0 ? std::chrono::nanoseconds(run_next_stall) : busy_peer_nap);
       if (!leave_idle_list(w)) {
         while (w.parked.load(std::memory_order_acquire) == 1)
           futex_wait(w.parked, 1);

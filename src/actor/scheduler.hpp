@@ -77,6 +77,16 @@ class scheduler {
   /// Returns whether worker `w` has something other than its current process to run.
   [[nodiscard]] bool has_other_work(const worker& w) const noexcept;
 
+  /// Called by a turn that is about to handle another message: the process waiting in `run_next`
+  /// would wait behind it, so it moves to the local queue, where idle workers can steal it.
+  void flush_run_next(worker& w) noexcept {
+    if (w.run_next.load(std::memory_order_relaxed) == nullptr) return;
+    if (process* p = w.run_next.exchange(nullptr, std::memory_order_acq_rel)) {
+      push_local(w, p);
+      notify_work();
+    }
+  }
+
   [[nodiscard]] std::size_t worker_count() const noexcept { return workers_.size(); }
   [[nodiscard]] std::chrono::nanoseconds spin() const noexcept { return spin_; }
   [[nodiscard]] std::size_t throughput() const noexcept { return throughput_; }
