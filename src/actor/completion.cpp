@@ -19,7 +19,7 @@ bool completion::done() const noexcept {
 bool completion::wait() const {
   while (!done()) {
     if (detail::current_worker() != nullptr) return false;
-    detail::futex_wait(state_->word(), 0);
+    state_->wait();
   }
   return true;
 }
@@ -30,7 +30,7 @@ bool completion::wait_for(std::chrono::nanoseconds timeout) const {
     if (detail::current_worker() != nullptr) return false;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;
-    detail::futex_wait(state_->word(), 0, deadline - now);
+    state_->wait(deadline - now);
   }
   return true;
 }

@@ -216,8 +216,19 @@ void engine_impl::unsubscribe(const pid& subscriber) {
 // -- actors ------------------------------------------------------------------------------
 
 std::string engine_impl::next_id() {
+  // Workers take IDs in blocks, so spawning from actors does not contend on one counter.
+  constexpr std::uint64_t block = 1024;
+  std::uint64_t n = 0;
+  if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) {
+    if (w->next_id == w->end_id) {
+      w->next_id = next_id_.fetch_add(block, std::memory_order_relaxed);
+      w->end_id = w->next_id + block;
+    }
+    n = w->next_id++;
+  } else {
+    n = next_id_.fetch_add(1, std::memory_order_relaxed);
+  }
   char buf[24];
-  const auto n = next_id_.fetch_add(1, std::memory_order_relaxed);
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), n);
   return std::string(buf, end);
 }
@@ -242,10 +253,9 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   } else {
     id.append(options.id);
   }
-  auto spec = std::make_shared<spawn_spec>(
-      spawn_spec{std::move(make), std::string(kind), std::move(options)});
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
-  auto* p = new process(*this, address_, std::move(id), std::move(spec),
+  auto* p = new process(*this, address_, std::move(id),
+                        spawn_spec{std::move(make), std::string(kind), std::move(options)},
                         parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (pid existing = registry_.insert(p)) {
@@ -272,6 +282,10 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
   }
   if (resolved && resolved.target()->kind() == target_kind::process) {
     auto* p = static_cast<process*>(resolved.target());
+    if (mode == stop_mode::immediate && current_process() == p) {
+      p->stop_from_inside(done);  // an actor stopping itself needs no system message
+      return completion(done);
+    }
     if (mode == stop_mode::graceful && p->bounded()) {
       // A bounded inbox may be full, and its capacity is for user messages: mark the position
       // instead of queueing a pill.

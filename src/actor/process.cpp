@@ -62,17 +62,16 @@ struct process::extras {
   std::vector<pid> watching;  // whose `terminated` this process still wants
 };
 
-process::process(engine_impl& engine, const std::string* address, std::string id,
-                 std::shared_ptr<spawn_spec> spec, pid parent, parent_policy policy)
+process::process(engine_impl& engine, const std::string* address, std::string id, spawn_spec spec,
+                 pid parent, parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
       engine_(engine),
       spec_(std::move(spec)),
-      options_(spec_->options),
-      kind_(spec_->kind),
       parent_(std::move(parent)),
       parent_policy_(policy) {
-  if (options_.inbox_capacity > 0) {
-    bounded_ = std::make_unique<bounded_inbox>(options_.inbox_capacity, options_.overflow);
+  if (spec_.options.inbox_capacity > 0) {
+    bounded_ =
+        std::make_unique<bounded_inbox>(spec_.options.inbox_capacity, spec_.options.overflow);
   }
   // Born scheduled: the first turn delivers `initialized` and `started`.
   ctl_.store(3, std::memory_order_relaxed);
@@ -242,7 +241,7 @@ bool process::handle(envelope& e) noexcept {
   processed_.store(processed_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   // A pending system message (stop, above all) takes effect after the current message, not after
   // the batch. One relaxed load of a word senders rarely write.
-  return system_.empty_relaxed();
+  return !stop_requested_ && system_.empty_relaxed();
 }
 
 bool process::invoke(envelope& e) noexcept {
@@ -308,7 +307,7 @@ void process::start_instance() noexcept {
   crashed_ = false;
   lifecycle_done_ = false;
   try {
-    receiver_ = spec_->make();
+    receiver_ = spec_.make();
   } catch (...) {
     crash_reason_ = describe_current_exception();
     crashed_ = true;
@@ -317,9 +316,9 @@ void process::start_instance() noexcept {
     crash_reason_ = "producer returned no receiver";
     crashed_ = true;
   }
-  if (!crashed_ && !options_.middleware.empty()) {
+  if (!crashed_ && !spec_.options.middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
-    const auto& chain = options_.middleware;
+    const auto& chain = spec_.options.middleware;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       fn = (*it)(std::move(fn));
     composed_ = std::move(fn);
@@ -346,10 +345,10 @@ void process::discard_instance() noexcept {
 }
 
 std::chrono::nanoseconds process::restart_delay(std::uint32_t restart) const noexcept {
-  const std::chrono::nanoseconds base = options_.restart_delay;
-  if (options_.backoff == restart_backoff::fixed || restart <= 1) return base;
+  const std::chrono::nanoseconds base = spec_.options.restart_delay;
+  if (spec_.options.backoff == restart_backoff::fixed || restart <= 1) return base;
   std::chrono::nanoseconds delay = base;
-  const std::chrono::nanoseconds cap = options_.max_restart_delay;
+  const std::chrono::nanoseconds cap = spec_.options.max_restart_delay;
   for (std::uint32_t i = 1; i < restart && delay < cap; ++i)
     delay *= 2;
   return std::min(delay, cap);
@@ -361,14 +360,14 @@ void process::on_crash() noexcept {
   discard_instance();
   crashed_ = false;
   const auto now = std::chrono::steady_clock::now();
-  if (options_.restart_window.count() > 0 &&
+  if (spec_.options.restart_window.count() > 0 &&
       last_crash_ != std::chrono::steady_clock::time_point{} &&
-      now - last_crash_ > options_.restart_window) {
+      now - last_crash_ > spec_.options.restart_window) {
     restarts_.store(0, std::memory_order_relaxed);  // a quiet period: start counting afresh
   }
   last_crash_ = now;
   const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
-  if (restarts >= options_.max_restarts) {
+  if (restarts >= spec_.options.max_restarts) {
     engine_.count_max_restarts_exceeded();
     engine_.publish_event(actor_max_restarts_exceeded_event{pid(this), restarts, crash_reason_});
     if (parent_ && parent_policy_.on_failure == escalation::notify_parent) {
@@ -448,7 +447,7 @@ void process::handle_system() noexcept {
         force_restart();
         break;
       case system_kind::child_crashed:
-        if (extras_ && options_.child_strategy == supervision_strategy::all_for_one &&
+        if (extras_ && spec_.options.child_strategy == supervision_strategy::all_for_one &&
             phase_ != phase::stopping && phase_ != phase::dead) {
           for (const pid& child : extras_->children) {
             if (child != m->subject) notify(child, system_kind::restart_now, {});
@@ -551,8 +550,8 @@ void process::finalize() noexcept {
   extras_.reset();
   // What the producer and middleware captured may hold PIDs (even this one): release it now, not
   // with the last PID.
-  spec_->make = nullptr;
-  spec_->options.middleware.clear();
+  spec_.make = nullptr;
+  spec_.options.middleware.clear();
   for (auto& w : waiters)
     w->complete();
 }
@@ -562,6 +561,12 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 }
 
 // -- actor-confined helpers --------------------------------------------------------------
+
+void process::stop_from_inside(std::shared_ptr<completion_state> done) {
+  more().waiters.push_back(std::move(done));
+  stop_requested_ = true;
+  graceful_ = false;
+}
 
 void process::add_child(const pid& child) {
   more().children.push_back(child);

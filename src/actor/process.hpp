@@ -79,8 +79,8 @@ class process final : public pid_target {
  public:
   using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact>;
 
-  process(engine_impl& engine, const std::string* address, std::string id,
-          std::shared_ptr<spawn_spec> spec, pid parent, parent_policy policy);
+  process(engine_impl& engine, const std::string* address, std::string id, spawn_spec spec,
+          pid parent, parent_policy policy);
   ~process() override;
 
   // -- any thread ----------------------------------------------------------------
@@ -99,7 +99,7 @@ class process final : public pid_target {
   /// Queues a user message in the bounded inbox and schedules the process on success.
   bounded_inbox::push_outcome push_bounded(message& m, const pid& sender,
                                            std::optional<envelope>& evicted) noexcept;
-  [[nodiscard]] const spawn_options& options() const noexcept { return options_; }
+  [[nodiscard]] const spawn_options& options() const noexcept { return spec_.options; }
   /// Messages the bounded inbox ever accepted: the position a graceful stop waits for.
   [[nodiscard]] std::uint64_t accepted() const noexcept { return bounded_->accepted(); }
 
@@ -107,7 +107,7 @@ class process final : public pid_target {
   bool deliver_system(system_message* m) noexcept;
 
   [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
-  [[nodiscard]] const std::string& kind() const noexcept { return kind_; }
+  [[nodiscard]] const std::string& kind() const noexcept { return spec_.kind; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   [[nodiscard]] std::size_t inbox_depth() const noexcept {
     return bounded_ ? bounded_->size_approx() : inbox_.size_approx();
@@ -131,8 +131,11 @@ class process final : public pid_target {
 
   [[nodiscard]] phase current_phase() const noexcept { return phase_; }
   [[nodiscard]] parent_policy policy_for_children() const noexcept {
-    return {options_.child_strategy, options_.child_escalation};
+    return {spec_.options.child_strategy, spec_.options.child_escalation};
   }
+
+  /// Stops this process after the message being handled. @pre called from its own turn.
+  void stop_from_inside(std::shared_ptr<completion_state> done);
   void add_child(const pid& child);
   [[nodiscard]] const std::vector<pid>& children() const noexcept;
   void add_timer(std::shared_ptr<timer_entry> t);
@@ -180,9 +183,7 @@ class process final : public pid_target {
   // spec (kind, overflow policy); the producer and middleware are released at termination,
   // because what they capture may hold PIDs and must not live as long as the last PID does.
   engine_impl& engine_;
-  std::shared_ptr<spawn_spec> spec_;
-  const spawn_options& options_;
-  const std::string& kind_;
+  spawn_spec spec_;
   pid parent_;
   const parent_policy parent_policy_;
   std::unique_ptr<receiver> receiver_;

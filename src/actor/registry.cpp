@@ -5,51 +5,130 @@
 
 namespace hollywood::actor::detail {
 
-registry::~registry() {
-  for (auto& s : shards_) {
-    std::lock_guard lock(s.mu);
-    for (auto& [id, p] : s.map)
-      p->release();
-    s.map.clear();
+namespace {
+constexpr std::size_t npos = static_cast<std::size_t>(-1);
+constexpr std::size_t min_capacity = 16;
+}  // namespace
+
+std::uint64_t registry::hash_of(std::string_view id) noexcept {
+  // FNV-1a, then a final mix: the low bits pick the slot and the high bits the shard, so both
+  // must be well spread even for IDs that differ only in their last digits.
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+registry::shard& registry::shard_for(std::uint64_t hash) const noexcept {
+  return shards_[hash >> 58];  // the top 6 bits: 64 shards
+}
+
+std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash) const {
+  if (slots.empty()) return npos;
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const slot& s = slots[i];
+    if (s.p == nullptr) return npos;
+    if (s.hash == hash && s.p->id() == id) return i;
   }
 }
 
-registry::shard& registry::shard_for(std::string_view id) const noexcept {
-  return shards_[std::hash<std::string_view>{}(id) % shard_count];
+void registry::shard::insert_new(process* p, std::uint64_t hash) {
+  if (slots.empty() || (used + 1) * 4 > slots.size() * 3) {
+    resize(slots.empty() ? min_capacity : slots.size() * 2);
+  }
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = hash & mask;
+  while (slots[i].p != nullptr)
+    i = (i + 1) & mask;
+  slots[i] = slot{p, hash};
+  ++used;
+}
+
+void registry::shard::erase_at(std::size_t index) noexcept {
+  // Backward-shift deletion: move later members of the probe run into the hole, so lookups never
+  // need tombstones.
+  const std::size_t mask = slots.size() - 1;
+  std::size_t hole = index;
+  for (std::size_t i = (index + 1) & mask; slots[i].p != nullptr; i = (i + 1) & mask) {
+    const std::size_t home = slots[i].hash & mask;
+    // Move it if its home is not in the (cyclic) range (hole, i].
+    const bool between = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+    if (!between) {
+      slots[hole] = slots[i];
+      hole = i;
+    }
+  }
+  slots[hole] = slot{};
+  --used;
+  if (slots.size() > min_capacity && used * 8 < slots.size()) resize(slots.size() / 2);
+}
+
+void registry::shard::resize(std::size_t capacity) {
+  std::vector<slot> old(capacity);
+  old.swap(slots);
+  const std::size_t mask = capacity - 1;
+  for (const slot& s : old) {
+    if (s.p == nullptr) continue;
+    std::size_t i = s.hash & mask;
+    while (slots[i].p != nullptr)
+      i = (i + 1) & mask;
+    slots[i] = s;
+  }
+}
+
+registry::~registry() {
+  for (auto& s : shards_) {
+    std::lock_guard lock(s.mu);
+    for (auto& e : s.slots) {
+      if (e.p != nullptr) e.p->release();
+    }
+    s.slots.clear();
+    s.used = 0;
+  }
 }
 
 pid registry::insert(process* p) {
-  shard& s = shard_for(p->id());
+  const std::uint64_t hash = hash_of(p->id());
+  shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
-  auto [it, inserted] = s.map.try_emplace(p->id(), p);
-  if (!inserted) return pid(it->second);
+  if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].p);
+  s.insert_new(p, hash);
   p->add_ref();
   return {};
 }
 
 void registry::remove(process* p) noexcept {
-  shard& s = shard_for(p->id());
+  const std::uint64_t hash = hash_of(p->id());
+  shard& s = shard_for(hash);
   {
     std::lock_guard lock(s.mu);
-    auto it = s.map.find(p->id());
-    if (it == s.map.end() || it->second != p) return;
-    s.map.erase(it);
+    const std::size_t i = s.find_index(p->id(), hash);
+    if (i == npos || s.slots[i].p != p) return;
+    s.erase_at(i);
   }
   p->release();
 }
 
 pid registry::find(std::string_view id) const {
-  shard& s = shard_for(id);
+  const std::uint64_t hash = hash_of(id);
+  shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
-  auto it = s.map.find(id);
-  return it != s.map.end() ? pid(it->second) : pid{};
+  const std::size_t i = s.find_index(id, hash);
+  return i != npos ? pid(s.slots[i].p) : pid{};
 }
 
 void registry::for_each(const std::function<void(process&)>& fn) const {
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    for (auto& [id, p] : s.map)
-      fn(*p);
+    for (const auto& e : s.slots) {
+      if (e.p != nullptr) fn(*e.p);
+    }
   }
 }
 
@@ -57,7 +136,7 @@ std::size_t registry::size() const {
   std::size_t n = 0;
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    n += s.map.size();
+    n += s.used;
   }
   return n;
 }

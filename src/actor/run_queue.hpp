@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// A worker's local run queue: a bounded ring of runnable processes. The owning worker pushes at
-// the tail; the owner and thieves take from the head with a CAS, thieves half of what is there at
-// a time. Same shape as the Go runtime's per-P run queue: push is two plain stores, a pop is one
-// CAS, and nothing allocates.
+// A worker's local run queue: a bounded work-stealing deque of runnable processes (the Chase-Lev
+// protocol on a fixed ring). The owning worker pushes and pops at the bottom, newest first, so a
+// tree of actors that spawn actors runs depth-first and keeps few of them alive at once; thieves
+// take the oldest entry from the top with a CAS. The owner's pop only needs a CAS when it takes
+// the last entry, the one a thief may be taking at the same moment. Nothing allocates.
 
-#include <hollywood/assert.hpp>
 #include <hollywood/cache_line.hpp>
 
 #include <array>
@@ -20,77 +20,73 @@ class process;
 
 class run_queue {
  public:
-  static constexpr std::uint32_t capacity = 256;
+  static constexpr std::int64_t capacity = 256;
   static_assert((capacity & (capacity - 1)) == 0);
-  static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+  static_assert(std::atomic<std::int64_t>::is_always_lock_free);
   static_assert(std::atomic<process*>::is_always_lock_free);
 
-  /// Appends `p`; returns false when full. @owner
+  /// Pushes `p` at the bottom; returns false when full. @owner
   bool push(process* p) noexcept {
-    // Acquire pairs with the release CAS of head_ by pop/steal: slots they freed are reusable.
-    const std::uint32_t head = head_.load(std::memory_order_acquire);
-    const std::uint32_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - head >= capacity) return false;
-    slots_[tail % capacity].store(p, std::memory_order_relaxed);
-    tail_.store(tail + 1, std::memory_order_release);  // pairs with the acquire loads of tail_
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    // Acquire pairs with thieves' CAS on top_: slots they took are free again.
+    const std::int64_t t = top_.load(std::memory_order_acquire);
+    if (b - t >= capacity) return false;
+    slots_[static_cast<std::size_t>(b & (capacity - 1))].store(p, std::memory_order_relaxed);
+    bottom_.store(b + 1, std::memory_order_release);  // pairs with steal()'s acquire of bottom_
     return true;
   }
 
-  /// Takes the oldest entry, or null. @owner
+  /// Pops the newest entry, or null. @owner
   process* pop() noexcept {
-    std::uint32_t head = head_.load(std::memory_order_acquire);
-    for (;;) {
-      const std::uint32_t tail = tail_.load(std::memory_order_relaxed);  // we are its writer
-      if (head == tail) return nullptr;
-      process* p = slots_[head % capacity].load(std::memory_order_relaxed);
-      // Release pairs with push()'s acquire of head_ (the slot may be reused after this).
-      if (head_.compare_exchange_weak(head, head + 1, std::memory_order_release,
-                                      std::memory_order_acquire)) {
-        return p;
-      }
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
+    bottom_.store(b, std::memory_order_relaxed);
+    // Order the bottom store before the top load (the StoreLoad half of Chase-Lev): a thief
+    // either sees the smaller bottom or we see its top increment.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    std::int64_t t = top_.load(std::memory_order_relaxed);
+    if (t > b) {  // empty
+      bottom_.store(b + 1, std::memory_order_relaxed);
+      return nullptr;
     }
+    process* p =
+        slots_[static_cast<std::size_t>(b & (capacity - 1))].load(std::memory_order_relaxed);
+    if (t == b) {
+      // The last entry: race the thieves for it.
+      if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+        p = nullptr;
+      }
+      bottom_.store(b + 1, std::memory_order_relaxed);
+    }
+    return p;
   }
 
-  /// Moves about half of this queue into `dst` (which must be empty and owned by the caller)
-  /// and returns one of the moved entries to run at once, or null. @threadsafe (thieves)
-  process* steal_into(run_queue& dst) noexcept {
-    std::uint32_t head = head_.load(std::memory_order_acquire);
-    for (;;) {
-      // Acquire pairs with push()'s release store of tail_: the slots up to tail are written.
-      const std::uint32_t tail = tail_.load(std::memory_order_acquire);
-      std::uint32_t n = tail - head;
-      n -= n / 2;
-      if (n == 0) return nullptr;
-      if (n > capacity / 2) {  // inconsistent snapshot (head moved under us): reload
-        head = head_.load(std::memory_order_acquire);
-        continue;
-      }
-      const std::uint32_t dst_tail = dst.tail_.load(std::memory_order_relaxed);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        dst.slots_[(dst_tail + i) % capacity].store(
-            slots_[(head + i) % capacity].load(std::memory_order_relaxed),
-            std::memory_order_relaxed);
-      }
-      // The slots read above are only valid if no one took them meanwhile: the CAS checks that.
-      if (head_.compare_exchange_weak(head, head + n, std::memory_order_release,
-                                      std::memory_order_acquire)) {
-        process* first = dst.slots_[(dst_tail + n - 1) % capacity].load(std::memory_order_relaxed);
-        if (n > 1) dst.tail_.store(dst_tail + n - 1, std::memory_order_release);
-        return first;
-      }
+  /// Takes the oldest entry, or null. @threadsafe (thieves; the owner too, for overflow)
+  process* steal() noexcept {
+    std::int64_t t = top_.load(std::memory_order_acquire);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the fence in pop()
+    const std::int64_t b = bottom_.load(std::memory_order_acquire);
+    if (t >= b) return nullptr;
+    process* p =
+        slots_[static_cast<std::size_t>(t & (capacity - 1))].load(std::memory_order_relaxed);
+    // Only valid if no one took it meanwhile; release so the owner's push sees the slot free.
+    if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst,
+                                      std::memory_order_relaxed)) {
+      return nullptr;
     }
+    return p;
   }
 
   /// Returns a guess of the number of entries. @threadsafe
   [[nodiscard]] std::uint32_t size_approx() const noexcept {
-    const std::uint32_t head = head_.load(std::memory_order_acquire);
-    const std::uint32_t tail = tail_.load(std::memory_order_acquire);
-    return tail - head;
+    const std::int64_t b = bottom_.load(std::memory_order_acquire);
+    const std::int64_t t = top_.load(std::memory_order_acquire);
+    return b > t ? static_cast<std::uint32_t>(b - t) : 0;
   }
 
  private:
-  alignas(cache_line_size) std::atomic<std::uint32_t> head_{0};
-  alignas(cache_line_size) std::atomic<std::uint32_t> tail_{0};
+  alignas(cache_line_size) std::atomic<std::int64_t> top_{0};
+  alignas(cache_line_size) std::atomic<std::int64_t> bottom_{0};
   std::array<std::atomic<process*>, capacity> slots_{};
 };
 

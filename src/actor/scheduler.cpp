@@ -138,20 +138,21 @@ void scheduler::schedule(process* p) noexcept {
 
 void scheduler::push_local(worker& w, process* p) noexcept {
   if (w.local.push(p)) return;
-  // Local queue full: move half of it (and p) to the global queue in one lock.
+  // Local queue full: move its older half (and p) to the global queue in one lock.
   std::lock_guard lock(global_mu_);
   std::size_t moved = 0;
-  for (std::uint32_t i = 0; i < run_queue::capacity / 2; ++i) {
-    process* q = w.local.pop();
-    if (q == nullptr) break;
+  auto append = [this](process* q) {
     q->run_link = nullptr;
     (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = q;
     global_tail_ = q;
+  };
+  for (std::int64_t i = 0; i < run_queue::capacity / 2; ++i) {
+    process* q = w.local.steal();
+    if (q == nullptr) break;
+    append(q);
     ++moved;
   }
-  p->run_link = nullptr;
-  (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = p;
-  global_tail_ = p;
+  append(p);
   global_size_.fetch_add(moved + 1, std::memory_order_relaxed);
 }
 
@@ -205,7 +206,12 @@ void scheduler::run_worker(worker& w) {
     if (p == nullptr) p = park(w);
     if (p == nullptr) continue;
     w.turns.store(w.turns.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (p->run(w) == run_result::yield) push_local(w, p);
+    // A process that used up its turn goes to the back of the global queue: the local queue is
+    // newest-first, so pushing it there would run it again at once.
+    if (p->run(w) == run_result::yield) {
+      push_global(p);
+      notify_work();
+    }
   }
   tl_worker = nullptr;
 }
@@ -218,11 +224,13 @@ process* scheduler::next_local(worker& w) noexcept {
   if (w.run_next.load(std::memory_order_relaxed) != nullptr) {
     // Exchange, not a plain load: a thief may take the slot's content at any moment.
     if (process* p = w.run_next.exchange(nullptr, std::memory_order_acq_rel)) {
-      if (w.run_next_streak < max_run_next_streak || w.local.size_approx() == 0) {
+      if (w.run_next_streak < max_run_next_streak ||
+          (w.local.size_approx() == 0 && global_size_.load(std::memory_order_relaxed) == 0)) {
         ++w.run_next_streak;
         return p;
       }
-      push_local(w, p);
+      push_global(p);  // behind everything else, for fairness
+      notify_work();
     }
   }
   w.run_next_streak = 0;
@@ -260,7 +268,7 @@ process* scheduler::steal(worker& w) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     worker& victim = *workers_[(start + i) % n];
     if (&victim == &w) continue;
-    if (process* p = victim.local.steal_into(w.local)) return p;
+    if (process* p = victim.local.steal()) return p;
   }
   return nullptr;
 }
