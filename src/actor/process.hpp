@@ -204,9 +204,6 @@ class process final : public pid_target {
   // Read by stats() on other threads.
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::uint32_t> restarts_{0};
-
- public:
-  process* run_link = nullptr;  // intrusive link of the scheduler's global queue
 };
 
 /// Returns the process whose turn runs on this thread, or null outside actors.

@@ -93,14 +93,7 @@ void scheduler::drain_and_release() noexcept {
     while (process* p = w->local.pop())
       p->release_schedule();
   }
-  std::lock_guard lock(global_mu_);
-  while (process* p = global_head_) {
-    global_head_ = p->run_link;
-    p->run_link = nullptr;
-    p->release_schedule();
-  }
-  global_tail_ = nullptr;
-  global_size_.store(0, std::memory_order_relaxed);
+  global_.consume(SIZE_MAX, [](process*& p) noexcept { p->release_schedule(); });
 }
 
 bool scheduler::on_worker() const noexcept {
@@ -109,7 +102,7 @@ bool scheduler::on_worker() const noexcept {
 
 bool scheduler::has_other_work(const worker& w) const noexcept {
   return w.run_next.load(std::memory_order_relaxed) != nullptr || w.local.size_approx() != 0 ||
-         global_size_.load(std::memory_order_relaxed) != 0;
+         global_nonempty();
 }
 
 // -- submission --------------------------------------------------------------------------
@@ -138,32 +131,18 @@ void scheduler::schedule(process* p) noexcept {
 
 void scheduler::push_local(worker& w, process* p) noexcept {
   if (w.local.push(p)) return;
-  // Local queue full: move its older half (and p) to the global queue in one lock.
-  std::lock_guard lock(global_mu_);
-  std::size_t moved = 0;
-  auto append = [this](process* q) {
-    q->run_link = nullptr;
-    (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = q;
-    global_tail_ = q;
-  };
+  // Local queue full: move its older half (and p) to the global queue.
   for (std::int64_t i = 0; i < run_queue::capacity / 2; ++i) {
     process* q = w.local.steal();
     if (q == nullptr) break;
-    append(q);
-    ++moved;
+    push_global(q);
   }
-  append(p);
-  global_size_.fetch_add(moved + 1, std::memory_order_relaxed);
+  push_global(p);
 }
 
 void scheduler::push_global(process* p) noexcept {
-  {
-    std::lock_guard lock(global_mu_);
-    p->run_link = nullptr;
-    (global_tail_ != nullptr ? global_tail_->run_link : global_head_) = p;
-    global_tail_ = p;
-    global_size_.fetch_add(1, std::memory_order_relaxed);
-  }
+  // Never full or closed; allocates a block every 31 pushes at most.
+  (void)global_.try_push(p);
 }
 
 void scheduler::notify_work() noexcept {
@@ -218,14 +197,14 @@ void scheduler::run_worker(worker& w) {
 
 process* scheduler::next_local(worker& w) noexcept {
   ++w.ticks;
-  if (w.ticks % global_check_interval == 0 && global_size_.load(std::memory_order_relaxed) != 0) {
+  if (w.ticks % global_check_interval == 0 && global_nonempty()) {
     if (process* p = take_global(w)) return p;
   }
   if (w.run_next.load(std::memory_order_relaxed) != nullptr) {
     // Exchange, not a plain load: a thief may take the slot's content at any moment.
     if (process* p = w.run_next.exchange(nullptr, std::memory_order_acq_rel)) {
       if (w.run_next_streak < max_run_next_streak ||
-          (w.local.size_approx() == 0 && global_size_.load(std::memory_order_relaxed) == 0)) {
+          (w.local.size_approx() == 0 && !global_nonempty())) {
         ++w.run_next_streak;
         return p;
       }
@@ -235,29 +214,25 @@ process* scheduler::next_local(worker& w) noexcept {
   }
   w.run_next_streak = 0;
   if (process* p = w.local.pop()) return p;
-  if (global_size_.load(std::memory_order_relaxed) != 0) return take_global(w);
+  if (global_nonempty()) return take_global(w);
   return nullptr;
 }
 
 process* scheduler::take_global(worker& w) noexcept {
+  // One worker at a time consumes; the others look elsewhere instead of waiting.
+  if (global_consumer_.exchange(true, std::memory_order_acquire)) return nullptr;
   // Take a batch proportional to our share, run the first, keep the rest locally.
-  std::lock_guard lock(global_mu_);
-  process* first = global_head_;
-  if (first == nullptr) return nullptr;
-  global_head_ = first->run_link;
-  first->run_link = nullptr;
-  std::size_t taken = 1;
-  const std::size_t share = std::min<std::size_t>(
-      global_size_.load(std::memory_order_relaxed) / workers_.size(), run_queue::capacity / 2);
-  while (taken < share && global_head_ != nullptr) {
-    process* p = global_head_;
-    if (!w.local.push(p)) break;
-    global_head_ = p->run_link;
-    p->run_link = nullptr;
-    ++taken;
-  }
-  if (global_head_ == nullptr) global_tail_ = nullptr;
-  global_size_.fetch_sub(taken, std::memory_order_relaxed);
+  const std::size_t share =
+      std::clamp<std::size_t>(global_.size_approx() / workers_.size(), 1, run_queue::capacity / 2);
+  process* first = nullptr;
+  global_.consume(share, [&](process*& p) noexcept {
+    if (first == nullptr) {
+      first = p;
+    } else if (!w.local.push(p)) {
+      (void)global_.try_push(p);  // no room locally after all: back to the end of the line
+    }
+  });
+  global_consumer_.store(false, std::memory_order_release);  // pairs with the acquire above
   return first;
 }
 
@@ -274,7 +249,7 @@ process* scheduler::steal(worker& w) noexcept {
 }
 
 bool scheduler::any_work_visible(const worker& w) const noexcept {
-  if (global_size_.load(std::memory_order_relaxed) != 0) return true;
+  if (global_nonempty()) return true;
   for (const auto& other : workers_) {
     if (other.get() != &w && other->local.size_approx() != 0) return true;
   }
@@ -286,7 +261,7 @@ process* scheduler::find_work(worker& w) noexcept {
   const auto start = std::chrono::steady_clock::now();
   process* found = nullptr;
   for (unsigned i = 0; !stopping_.load(std::memory_order_relaxed); ++i) {
-    if (global_size_.load(std::memory_order_relaxed) != 0) found = take_global(w);
+    if (global_nonempty()) found = take_global(w);
     if (found == nullptr) found = steal(w);
     if (found != nullptr) break;
     if (spin_.count() <= 0 || std::chrono::steady_clock::now() - start >= spin_) break;

@@ -14,6 +14,7 @@
 // announcing itself idle, so no wake-up is lost (docs/threading.md).
 
 #include <hollywood/actor/engine_config.hpp>
+#include <hollywood/ringbuffer/mpsc_queue.hpp>
 #include <hollywood/thread_annotations.hpp>
 
 #include "run_queue.hpp"
@@ -114,10 +115,14 @@ class scheduler {
   const worker_pinning pinning_;
   std::vector<std::unique_ptr<worker>> workers_;
 
-  std::mutex global_mu_;
-  process* global_head_ HOLLYWOOD_GUARDED_BY(global_mu_) = nullptr;
-  process* global_tail_ HOLLYWOOD_GUARDED_BY(global_mu_) = nullptr;
-  std::atomic<std::size_t> global_size_{0};  // read without the lock as a hint
+  /// Whether the global queue looks non-empty (a hint; exact once nothing runs concurrently).
+  [[nodiscard]] bool global_nonempty() const noexcept { return global_.size_approx() != 0; }
+
+  // The global queue: lock-free for producers (non-worker senders, overflow, yields); its single
+  // consumer side is taken by one worker at a time with a try-lock, so a worker never blocks on
+  // it: if another worker is taking a batch, it looks elsewhere.
+  ringbuffer::mpsc_queue<process*> global_;
+  std::atomic<bool> global_consumer_{false};
 
   std::atomic<int> spinning_{0};
   std::atomic<int> idle_{0};
