@@ -63,6 +63,10 @@ class bounded_inbox {
   [[nodiscard]] std::size_t size_approx() const noexcept;
   [[nodiscard]] overflow_policy policy() const noexcept { return policy_; }
 
+  /// A graceful stop waits until this many messages were removed (UINT64_MAX: none pending).
+  /// @consumer
+  std::uint64_t poison_mark = UINT64_MAX;
+
  private:
   std::optional<envelope> pop() noexcept;
 

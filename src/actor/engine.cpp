@@ -28,6 +28,18 @@ std::chrono::steady_clock::time_point deadline_after(std::chrono::nanoseconds ti
   return now + timeout;
 }
 
+/// Whether `o` asks for nothing but defaults (its ID aside), so the actor can share them.
+/// Keep in step with spawn_options.
+bool has_default_values(const spawn_options& o) noexcept {
+  const spawn_options& d = default_spawn_options();
+  return o.middleware.empty() && o.max_restarts == d.max_restarts &&
+         o.restart_delay == d.restart_delay && o.backoff == d.backoff &&
+         o.max_restart_delay == d.max_restart_delay && o.restart_window == d.restart_window &&
+         o.child_strategy == d.child_strategy && o.child_escalation == d.child_escalation &&
+         o.inbox_capacity == d.inbox_capacity && o.overflow == d.overflow &&
+         o.block_timeout == d.block_timeout;
+}
+
 dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
   switch (t.kind()) {
     case target_kind::process:
@@ -44,8 +56,13 @@ dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
 
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> engine_serials{1};
+}  // namespace
+
 engine_impl::engine_impl(actor::engine& owner, engine_config config)
-    : owner_(owner),
+    : serial_(engine_serials.fetch_add(1, std::memory_order_relaxed)),
+      owner_(owner),
       config_(std::move(config)),
       address_(intern_address(config_.address)),
       scheduler_(config_) {}
@@ -215,6 +232,22 @@ void engine_impl::unsubscribe(const pid& subscriber) {
 
 // -- actors ------------------------------------------------------------------------------
 
+const std::string* engine_impl::intern_kind(std::string_view kind) {
+  // Kinds are few and spawns of one kind come in runs: remember the last one per thread.
+  // Keyed by the engine's serial, not its address: a new engine may reuse a dead one's address.
+  thread_local std::uint64_t last_engine = 0;
+  thread_local const std::string* last_kind = nullptr;
+  if (last_engine == serial_ && *last_kind == kind) return last_kind;
+  const std::string* interned = nullptr;
+  {
+    std::lock_guard lock(kinds_mu_);
+    interned = &*kinds_.emplace(kind).first;
+  }
+  last_engine = serial_;
+  last_kind = interned;
+  return interned;
+}
+
 std::string engine_impl::next_id() {
   // Workers take IDs in blocks, so spawning from actors does not contend on one counter.
   constexpr std::uint64_t block = 1024;
@@ -253,10 +286,12 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   } else {
     id.append(options.id);
   }
+  options.id.clear();  // consumed: it is part of the PID now
+  std::unique_ptr<spawn_options> own;
+  if (!has_default_values(options)) own = std::make_unique<spawn_options>(std::move(options));
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
-  auto* p = new process(*this, address_, std::move(id),
-                        spawn_spec{std::move(make), std::string(kind), std::move(options)},
-                        parent != nullptr ? pid(parent) : pid{},
+  auto* p = new process(*this, address_, std::move(id), std::move(make), intern_kind(kind),
+                        std::move(own), parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (pid existing = registry_.insert(p)) {
     delete p;  // never visible to anyone

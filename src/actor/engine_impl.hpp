@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 namespace hollywood::actor::detail {
 
@@ -137,8 +138,10 @@ class engine_impl {
 
  private:
   std::string next_id();
+  const std::string* intern_kind(std::string_view kind);
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
 
+  const std::uint64_t serial_;  // unique per engine in this process
   actor::engine& owner_;
   const engine_config config_;
   const std::string* address_;
@@ -155,6 +158,8 @@ class engine_impl {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mu_;
+  std::mutex kinds_mu_;
+  std::unordered_set<std::string> kinds_ HOLLYWOOD_GUARDED_BY(kinds_mu_);
 };
 
 }  // namespace hollywood::actor::detail

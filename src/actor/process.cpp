@@ -49,6 +49,10 @@ process* current_process() noexcept {
 }
 
 struct process::extras {
+  std::string crash_reason;  // "type: what()" of the last crash
+  std::uint64_t crash_generation = 0;
+  std::chrono::steady_clock::time_point last_crash{};
+  receive_fn composed;  // receive wrapped in the middleware
   std::vector<pid> children;
   std::vector<std::shared_ptr<timer_entry>> timers;
   struct pending_request {
@@ -62,16 +66,23 @@ struct process::extras {
   std::vector<pid> watching;  // whose `terminated` this process still wants
 };
 
-process::process(engine_impl& engine, const std::string* address, std::string id, spawn_spec spec,
-                 pid parent, parent_policy policy)
+const spawn_options& default_spawn_options() noexcept {
+  static const spawn_options defaults;
+  return defaults;
+}
+
+process::process(engine_impl& engine, const std::string* address, std::string id, producer make,
+                 const std::string* kind, std::unique_ptr<spawn_options> custom, pid parent,
+                 parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
       engine_(engine),
-      spec_(std::move(spec)),
+      make_(std::move(make)),
+      kind_(kind),
+      options_(std::move(custom)),
       parent_(std::move(parent)),
       parent_policy_(policy) {
-  if (spec_.options.inbox_capacity > 0) {
-    bounded_ =
-        std::make_unique<bounded_inbox>(spec_.options.inbox_capacity, spec_.options.overflow);
+  if (const spawn_options& o = options(); o.inbox_capacity > 0) {
+    bounded_ = std::make_unique<bounded_inbox>(o.inbox_capacity, o.overflow);
   }
   // Born scheduled: the first turn delivers `initialized` and `started`.
   ctl_.store(3, std::memory_order_relaxed);
@@ -123,15 +134,15 @@ run_result process::run(worker& w) noexcept {
     if (phase_ == phase::created) start_instance();
     if (phase_ == phase::running) {
       std::size_t allowed = budget;
-      if (poison_mark_ != UINT64_MAX) {
+      if (bounded_ && bounded_->poison_mark != UINT64_MAX) {
         // A graceful stop of a bounded inbox: handle exactly what was accepted before it.
         const std::uint64_t removed = bounded_->removed();
-        if (removed >= poison_mark_) {
+        if (removed >= bounded_->poison_mark) {
           stop_requested_ = true;
           graceful_ = true;
           allowed = 0;
         } else {
-          allowed = std::min<std::uint64_t>(allowed, poison_mark_ - removed);
+          allowed = std::min<std::uint64_t>(allowed, bounded_->poison_mark - removed);
         }
       }
       const std::size_t n =
@@ -140,7 +151,8 @@ run_result process::run(worker& w) noexcept {
             return handle(e);
           });
       budget -= std::min(budget, n);
-      if (poison_mark_ != UINT64_MAX && bounded_->removed() >= poison_mark_) {
+      if (bounded_ && bounded_->poison_mark != UINT64_MAX &&
+          bounded_->removed() >= bounded_->poison_mark) {
         stop_requested_ = true;
         graceful_ = true;
       }
@@ -248,17 +260,17 @@ bool process::invoke(envelope& e) noexcept {
   context ctx(*this, e);
   try {
     if (composed_) {
-      composed_(ctx);
+      (*composed_)(ctx);
     } else {
       receiver_->receive(ctx);
     }
     return true;
   } catch (...) {
-    crash_reason_ = describe_current_exception();
+    more().crash_reason = describe_current_exception();
   }
   crashed_ = true;
   // The failing message is not redelivered: it becomes a dead letter carrying the reason.
-  if (!e.msg.empty()) dead_letter(e, dead_letter_reason::crashed, crash_reason_);
+  if (!e.msg.empty()) dead_letter(e, dead_letter_reason::crashed, more().crash_reason);
   return false;
 }
 
@@ -267,12 +279,12 @@ void process::deliver_lifecycle(message m) noexcept {
   context ctx(*this, e);
   try {
     if (composed_) {
-      composed_(ctx);
+      (*composed_)(ctx);
     } else {
       receiver_->receive(ctx);
     }
   } catch (...) {
-    crash_reason_ = describe_current_exception();
+    more().crash_reason = describe_current_exception();
     crashed_ = true;
   }
 }
@@ -296,7 +308,7 @@ void process::run_continuation(envelope& e) noexcept {
   try {
     then(ctx, std::move(ready.result));
   } catch (...) {
-    crash_reason_ = describe_current_exception();
+    more().crash_reason = describe_current_exception();
     crashed_ = true;
   }
 }
@@ -307,21 +319,22 @@ void process::start_instance() noexcept {
   crashed_ = false;
   lifecycle_done_ = false;
   try {
-    receiver_ = spec_.make();
+    receiver_ = make_();
   } catch (...) {
-    crash_reason_ = describe_current_exception();
+    more().crash_reason = describe_current_exception();
     crashed_ = true;
   }
   if (!crashed_ && !receiver_) {
-    crash_reason_ = "producer returned no receiver";
+    more().crash_reason = "producer returned no receiver";
     crashed_ = true;
   }
-  if (!crashed_ && !spec_.options.middleware.empty()) {
+  if (!crashed_ && !options().middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
-    const auto& chain = spec_.options.middleware;
+    const auto& chain = options().middleware;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       fn = (*it)(std::move(fn));
-    composed_ = std::move(fn);
+    more().composed = std::move(fn);
+    composed_ = &extras_->composed;
   }
   phase_ = phase::running;
   if (!crashed_) {
@@ -341,14 +354,15 @@ void process::discard_instance() noexcept {
     deliver_lifecycle(message(stopped{}));  // a throw from `stopped` changes nothing now
   }
   composed_ = nullptr;
+  if (extras_) extras_->composed = nullptr;
   receiver_.reset();
 }
 
 std::chrono::nanoseconds process::restart_delay(std::uint32_t restart) const noexcept {
-  const std::chrono::nanoseconds base = spec_.options.restart_delay;
-  if (spec_.options.backoff == restart_backoff::fixed || restart <= 1) return base;
+  const std::chrono::nanoseconds base = options().restart_delay;
+  if (options().backoff == restart_backoff::fixed || restart <= 1) return base;
   std::chrono::nanoseconds delay = base;
-  const std::chrono::nanoseconds cap = spec_.options.max_restart_delay;
+  const std::chrono::nanoseconds cap = options().max_restart_delay;
   for (std::uint32_t i = 1; i < restart && delay < cap; ++i)
     delay *= 2;
   return std::min(delay, cap);
@@ -360,18 +374,19 @@ void process::on_crash() noexcept {
   discard_instance();
   crashed_ = false;
   const auto now = std::chrono::steady_clock::now();
-  if (spec_.options.restart_window.count() > 0 &&
-      last_crash_ != std::chrono::steady_clock::time_point{} &&
-      now - last_crash_ > spec_.options.restart_window) {
+  if (options().restart_window.count() > 0 &&
+      more().last_crash != std::chrono::steady_clock::time_point{} &&
+      now - more().last_crash > options().restart_window) {
     restarts_.store(0, std::memory_order_relaxed);  // a quiet period: start counting afresh
   }
-  last_crash_ = now;
+  more().last_crash = now;
   const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
-  if (restarts >= spec_.options.max_restarts) {
+  if (restarts >= options().max_restarts) {
     engine_.count_max_restarts_exceeded();
-    engine_.publish_event(actor_max_restarts_exceeded_event{pid(this), restarts, crash_reason_});
+    engine_.publish_event(
+        actor_max_restarts_exceeded_event{pid(this), restarts, more().crash_reason});
     if (parent_ && parent_policy_.on_failure == escalation::notify_parent) {
-      engine_.send(parent_, message(child_failed{pid(this), crash_reason_}), pid(this));
+      engine_.send(parent_, message(child_failed{pid(this), more().crash_reason}), pid(this));
     }
     termination_ = termination_reason::crashed;
     stop_requested_ = true;
@@ -387,11 +402,11 @@ void process::on_crash() noexcept {
 }
 
 void process::schedule_restart(std::chrono::nanoseconds delay) noexcept {
-  const std::uint64_t generation = ++crash_generation_;
+  const std::uint64_t generation = ++more().crash_generation;
   if (delay.count() <= 0) {
     phase_ = phase::created;
-    engine_.publish_event(
-        actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
+    engine_.publish_event(actor_restarted_event{
+        pid(this), restarts_.load(std::memory_order_relaxed), more().crash_reason});
     return;
   }
   // Messages keep queueing in the inbox meanwhile (the crash buffer); the restart message
@@ -410,7 +425,7 @@ void process::force_restart() noexcept {
   // restarting (or stopping) is left alone, and the restart does not count against the limit.
   if (phase_ != phase::running) return;
   discard_instance();
-  ++crash_generation_;  // a pending delayed restart of an earlier crash is now moot
+  ++more().crash_generation;  // a pending delayed restart of an earlier crash is now moot
   phase_ = phase::created;
   engine_.publish_event(actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed),
                                               "sibling crashed (all_for_one)"});
@@ -437,17 +452,17 @@ void process::handle_system() noexcept {
         }
         break;
       case system_kind::restart:
-        if (phase_ == phase::suspended && m->generation == crash_generation_) {
+        if (phase_ == phase::suspended && m->generation == more().crash_generation) {
           phase_ = phase::created;
           engine_.publish_event(actor_restarted_event{
-              pid(this), restarts_.load(std::memory_order_relaxed), crash_reason_});
+              pid(this), restarts_.load(std::memory_order_relaxed), more().crash_reason});
         }
         break;
       case system_kind::restart_now:
         force_restart();
         break;
       case system_kind::child_crashed:
-        if (extras_ && spec_.options.child_strategy == supervision_strategy::all_for_one &&
+        if (extras_ && options().child_strategy == supervision_strategy::all_for_one &&
             phase_ != phase::stopping && phase_ != phase::dead) {
           for (const pid& child : extras_->children) {
             if (child != m->subject) notify(child, system_kind::restart_now, {});
@@ -464,8 +479,8 @@ void process::handle_system() noexcept {
         break;
       case system_kind::poison_at:
         if (m->done) more().waiters.push_back(std::move(m->done));
-        poison_mark_ = std::min(poison_mark_, m->generation);
-        if (bounded_->removed() >= poison_mark_) {
+        bounded_->poison_mark = std::min(bounded_->poison_mark, m->generation);
+        if (bounded_->removed() >= bounded_->poison_mark) {
           stop_requested_ = true;
           graceful_ = true;
         }
@@ -540,7 +555,8 @@ void process::finalize() noexcept {
   std::vector<std::shared_ptr<completion_state>> waiters;
   if (extras_) {
     waiters = std::move(extras_->waiters);
-    const std::string detail = termination_ == termination_reason::crashed ? crash_reason_ : "";
+    const std::string detail =
+        termination_ == termination_reason::crashed ? more().crash_reason : "";
     for (const pid& watcher : extras_->watchers) {
       engine_.send(watcher, message(terminated{self, termination_, detail}), self);
     }
@@ -550,8 +566,8 @@ void process::finalize() noexcept {
   extras_.reset();
   // What the producer and middleware captured may hold PIDs (even this one): release it now, not
   // with the last PID.
-  spec_.make = nullptr;
-  spec_.options.middleware.clear();
+  make_ = nullptr;
+  if (options_) options_->middleware.clear();
   for (auto& w : waiters)
     w->complete();
 }

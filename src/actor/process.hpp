@@ -41,12 +41,8 @@ class engine_impl;
 class timer_entry;
 struct worker;
 
-/// What a spawn asked for; shared by all instances (restarts) of one actor.
-struct spawn_spec {
-  producer make;
-  std::string kind;
-  spawn_options options;
-};
+/// The options of a spawn that changed none of the defaults: shared, so such actors store none.
+const spawn_options& default_spawn_options() noexcept;
 
 /// How the parent wants its children supervised; copied into each child at spawn.
 struct parent_policy {
@@ -79,8 +75,9 @@ class process final : public pid_target {
  public:
   using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact>;
 
-  process(engine_impl& engine, const std::string* address, std::string id, spawn_spec spec,
-          pid parent, parent_policy policy);
+  process(engine_impl& engine, const std::string* address, std::string id, producer make,
+          const std::string* kind, std::unique_ptr<spawn_options> options, pid parent,
+          parent_policy policy);
   ~process() override;
 
   // -- any thread ----------------------------------------------------------------
@@ -99,7 +96,9 @@ class process final : public pid_target {
   /// Queues a user message in the bounded inbox and schedules the process on success.
   bounded_inbox::push_outcome push_bounded(message& m, const pid& sender,
                                            std::optional<envelope>& evicted) noexcept;
-  [[nodiscard]] const spawn_options& options() const noexcept { return spec_.options; }
+  [[nodiscard]] const spawn_options& options() const noexcept {
+    return options_ ? *options_ : default_spawn_options();
+  }
   /// Messages the bounded inbox ever accepted: the position a graceful stop waits for.
   [[nodiscard]] std::uint64_t accepted() const noexcept { return bounded_->accepted(); }
 
@@ -107,7 +106,7 @@ class process final : public pid_target {
   bool deliver_system(system_message* m) noexcept;
 
   [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
-  [[nodiscard]] const std::string& kind() const noexcept { return spec_.kind; }
+  [[nodiscard]] const std::string& kind() const noexcept { return *kind_; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   [[nodiscard]] std::size_t inbox_depth() const noexcept {
     return bounded_ ? bounded_->size_approx() : inbox_.size_approx();
@@ -131,7 +130,7 @@ class process final : public pid_target {
 
   [[nodiscard]] phase current_phase() const noexcept { return phase_; }
   [[nodiscard]] parent_policy policy_for_children() const noexcept {
-    return {spec_.options.child_strategy, spec_.options.child_escalation};
+    return {options().child_strategy, options().child_escalation};
   }
 
   /// Stops this process after the message being handled. @pre called from its own turn.
@@ -179,27 +178,26 @@ class process final : public pid_target {
   system_queue system_;
   std::unique_ptr<bounded_inbox> bounded_;  // set when spawned with an inbox capacity
 
-  // Owned by the worker running the process. Other threads read only the plain fields of the
-  // spec (kind, overflow policy); the producer and middleware are released at termination,
-  // because what they capture may hold PIDs and must not live as long as the last PID does.
+  // Owned by the worker running the process. Other threads read only the kind and the options
+  // (immutable); the producer and the middleware are released at termination, because what they
+  // capture may hold PIDs and must not live as long as the last PID does. Rarely used state
+  // (children, timers, requests, crash bookkeeping, middleware) lives in `extras_`.
   engine_impl& engine_;
-  spawn_spec spec_;
+  producer make_;
+  const std::string* kind_;                 // interned by the engine
+  std::unique_ptr<spawn_options> options_;  // null: default_spawn_options()
   pid parent_;
-  const parent_policy parent_policy_;
   std::unique_ptr<receiver> receiver_;
-  receive_fn composed_;  // set only when there is middleware
+  receive_fn* composed_ = nullptr;  // points into extras_ when there is middleware
   std::unique_ptr<extras> extras_;
-  std::string crash_reason_;
-  std::uint64_t crash_generation_ = 0;
-  std::chrono::steady_clock::time_point last_crash_{};
+  std::uint32_t pending_children_ = 0;
+  const parent_policy parent_policy_;
   phase phase_ = phase::created;
   termination_reason termination_ = termination_reason::stopped;
   bool crashed_ = false;
   bool stop_requested_ = false;
   bool graceful_ = false;
   bool lifecycle_done_ = false;  // `stopped` was delivered to the current instance
-  std::uint32_t pending_children_ = 0;
-  std::uint64_t poison_mark_ = UINT64_MAX;  // bounded inbox: stop once this many were removed
 
   // Read by stats() on other threads.
   std::atomic<std::uint64_t> processed_{0};
