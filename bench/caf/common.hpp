@@ -16,6 +16,7 @@ using hollywood::bench::bench_clock;
 using hollywood::bench::check_text;
 using hollywood::bench::finish_line;
 using hollywood::bench::metric;
+using hollywood::bench::next_random;
 using hollywood::bench::options;
 using hollywood::bench::peak_rss_bytes;
 using hollywood::bench::rss_bytes;

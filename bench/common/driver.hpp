@@ -89,6 +89,14 @@ inline std::string check_text(const std::string& failure) {
   return failure.empty() ? "ok" : failure;
 }
 
+/// splitmix64: a cheap generator, independent per thread (the storm senders' target choice).
+inline std::uint64_t next_random(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 /// Sums 1..n.
 constexpr std::uint64_t triangle(std::uint64_t n) {
   return n * (n + 1) / 2;

@@ -19,14 +19,6 @@ struct totals {
   std::uint64_t sum = 0;
 };
 
-/// splitmix64: cheap and independent per thread.
-std::uint64_t next_random(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
 std::vector<metric> run_storm(const options& opt) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <hollywood_test/stress.hpp>
 #include <hollywood_test/wait.hpp>
 #include <memory>
 #include <random>
@@ -18,11 +19,7 @@ namespace {
 using namespace hollywood::actor;
 using hollywood::test::wait_until;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale = 4;  // ThreadSanitizer runs ~10x slower; keep the shape, shrink the count
-#else
-constexpr int scale = 1;
-#endif
+constexpr int scale = static_cast<int>(hollywood::test::sanitizer_slowdown);
 
 struct item {
   std::uint32_t sender;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <hollywood_test/stress.hpp>
 #include <hollywood_test/wait.hpp>
 #include <memory>
 #include <mutex>
@@ -21,11 +22,7 @@ namespace {
 using namespace hollywood::actor;
 using hollywood::test::wait_until;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale = 4;
-#else
-constexpr int scale = 1;
-#endif
+constexpr int scale = static_cast<int>(hollywood::test::sanitizer_slowdown);
 
 struct item {
   bool crash;

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <hollywood_test/stress.hpp>
 #include <latch>
 #include <mutex>
 #include <string>
@@ -30,105 +31,12 @@ using hollywood::ringbuffer::mpsc_ring;
 using hollywood::ringbuffer::push_result;
 using hollywood::ringbuffer::spsc_ring;
 
-// -- test scaffolding (same as mpsc_queue_stress_test.cpp) ---------------------
-
-// ThreadSanitizer runs these tests ~10x slower than an ASan debug build; a quarter of the
-// elements keeps the slowest test near 2.5 s on a 2-core machine (full size: ~10 s).
-#if defined(__SANITIZE_THREAD__)
-constexpr std::uint32_t slowdown = 4;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr std::uint32_t slowdown = 4;
-#else
-constexpr std::uint32_t slowdown = 1;
-#endif
-#else
-constexpr std::uint32_t slowdown = 1;
-#endif
-
-/// Scales an element count down for ThreadSanitizer builds.
-constexpr std::uint32_t scaled(std::uint32_t n) {
-  return n / slowdown;
-}
-
-/// Aborts with a diagnosis if its scope outlives `limit`; see mpsc_queue_stress_test.cpp.
-class watchdog {
- public:
-  watchdog(const char* what, std::chrono::seconds limit, std::function<void()> diagnose = {})
-      : diagnose_(std::move(diagnose)), thread_([this, what, limit] { watch(what, limit); }) {}
-
-  watchdog(const watchdog&) = delete;
-  watchdog& operator=(const watchdog&) = delete;
-
-  ~watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  void watch(const char* what, std::chrono::seconds limit) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (done_cv_.wait_for(lock, limit, [this] { return done_; })) return;
-    std::fprintf(stderr, "watchdog: '%s' still running after %lld s (hang or lost element)\n", what,
-                 static_cast<long long>(limit.count()));
-    if (diagnose_) diagnose_();
-    std::abort();
-  }
-
-  std::function<void()> diagnose_;
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
-
-constexpr std::chrono::seconds time_limit{120};
-
-/// Spins briefly, then yields: with more threads than cores, a spinning thread must let the
-/// thread it waits for run.
-void back_off(unsigned& attempts) {
-  if (++attempts < 64) {
-    hollywood::cpu_relax();
-  } else {
-    std::this_thread::yield();
-  }
-}
-
-constexpr std::uint64_t encode(std::uint32_t producer, std::uint32_t seq) {
-  return (std::uint64_t{producer} << 32) | seq;
-}
-
-/// Checks per-producer FIFO: each producer's sequence numbers arrive as 0, 1, 2, ...
-class fifo_checker {
- public:
-  explicit fifo_checker(std::size_t producers) : next_(producers, 0) {}
-
-  void operator()(std::uint64_t encoded) noexcept {
-    const auto producer = static_cast<std::uint32_t>(encoded >> 32);
-    const auto seq = static_cast<std::uint32_t>(encoded);
-    if (producer >= next_.size() || seq != next_[producer]) {
-      ++errors_;
-    } else {
-      ++next_[producer];
-    }
-    ++total_;
-  }
-
-  [[nodiscard]] std::uint64_t total() const noexcept { return total_; }
-
-  [[nodiscard]] std::uint64_t errors() const noexcept { return errors_; }
-
-  [[nodiscard]] std::uint32_t next(std::size_t producer) const { return next_[producer]; }
-
- private:
-  std::vector<std::uint32_t> next_;
-  std::uint64_t total_ = 0;
-  std::uint64_t errors_ = 0;
-};
+using hollywood::test::back_off;
+using hollywood::test::encode;
+using hollywood::test::fifo_checker;
+using hollywood::test::scaled;
+using hollywood::test::time_limit;
+using hollywood::test::watchdog;
 
 /// Pops one element or a batch from `ring`, rotating through every consumer entry point so all
 /// of them race with the producers. Returns how many elements it handled.
