@@ -248,6 +248,13 @@ const std::string* engine_impl::intern_kind(std::string_view kind) {
   return interned;
 }
 
+std::string engine_impl::responder_id(std::uint64_t n) {
+  // Short enough for the small-string buffer however many requests there were: base 36.
+  char buf[24] = {'r', 'e', 'q', '/'};
+  auto [end, ec] = std::to_chars(buf + 4, buf + sizeof(buf), n, 36);
+  return std::string(buf, end);
+}
+
 std::string engine_impl::next_id() {
   // Workers take IDs in blocks, so spawning from actors does not contend on one counter.
   constexpr std::uint64_t block = 1024;
@@ -344,8 +351,8 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
 
 response engine_impl::request(const pid& to, message&& m, std::chrono::nanoseconds timeout) {
   const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
-  auto* r = new responder(*this, address_, "request/" + std::to_string(n),
-                          responder::mode::blocking, deadline_after(timeout), pid{}, n);
+  auto* r = new responder(*this, address_, responder_id(n), responder::mode::blocking,
+                          deadline_after(timeout), pid{}, n);
   pid rp(r, false);
   send_request(to, std::move(m), rp);
   return response(std::move(rp));
@@ -354,9 +361,8 @@ response engine_impl::request(const pid& to, message&& m, std::chrono::nanosecon
 pid engine_impl::make_continuation_responder(process& requester, std::uint64_t request_id,
                                              std::chrono::nanoseconds timeout) {
   const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
-  auto* r =
-      new responder(*this, address_, "request/" + std::to_string(n), responder::mode::continuation,
-                    deadline_after(timeout), pid(&requester), request_id);
+  auto* r = new responder(*this, address_, responder_id(n), responder::mode::continuation,
+                          deadline_after(timeout), pid(&requester), request_id);
   pid rp(r, false);
   if (timeout == infinite_timeout) return rp;
   // The responder learns its timer before the timer can fire.

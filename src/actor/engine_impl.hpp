@@ -100,7 +100,7 @@ class engine_impl {
   completion stop(const pid& target, stop_mode mode);
   response request(const pid& to, message&& m, std::chrono::nanoseconds timeout);
 
-  /// Creates a responder whose answer reaches `requester` as `response_ready`.
+  /// Creates a responder whose answer reaches `requester`'s inbox with the responder as sender.
   pid make_continuation_responder(process& requester, std::uint64_t request_id,
                                   std::chrono::nanoseconds timeout);
 
@@ -138,6 +138,7 @@ class engine_impl {
 
  private:
   std::string next_id();
+  static std::string responder_id(std::uint64_t n);
   const std::string* intern_kind(std::string_view kind);
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
 

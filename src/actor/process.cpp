@@ -7,6 +7,7 @@
 
 #include "engine_impl.hpp"
 #include "failure.hpp"
+#include "responder.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
 
@@ -237,9 +238,13 @@ bool process::handle(envelope& e) noexcept {
     graceful_ = true;
     return false;
   }
-  if (e.msg.is<response_ready>()) {
-    run_continuation(e);
-    return !crashed_;
+  if (e.sender && e.sender.target()->kind() == target_kind::responder) [[unlikely]] {
+    // The answer to one of this actor's own requests: its continuation runs instead of receive.
+    auto* r = static_cast<responder*>(e.sender.target());
+    if (r->requester_is(this)) {
+      run_continuation(*r, e);
+      return !crashed_;
+    }
   }
   if (auto* t = e.msg.get_if<terminated>()) {
     // After unwatch (or a repeated notice) the actor asked not to hear about it any more.
@@ -289,24 +294,26 @@ void process::deliver_lifecycle(message m) noexcept {
   }
 }
 
-void process::run_continuation(envelope& e) noexcept {
-  auto& ready = e.msg.get<response_ready>();
+void process::run_continuation(responder& r, envelope& e) noexcept {
   request_continuation then;
   if (extras_) {
     auto& reqs = extras_->requests;
     auto it = std::find_if(reqs.begin(), reqs.end(),
-                           [&](const auto& r) { return r.id == ready.request_id; });
+                           [&](const auto& q) { return q.id == r.request_id(); });
     if (it != reqs.end()) {
       then = std::move(it->then);
       reqs.erase(it);
     }
   }
   if (!then) return;
+  expected<message> result = e.msg.is<request_failed>()
+                                 ? expected<message>(unexpected(e.msg.get<request_failed>().why))
+                                 : expected<message>(std::move(e.msg));
   // The continuation runs like a receive: the current sender is whoever responded.
-  envelope view(message{}, std::move(ready.responder_sender));
+  envelope view(message{}, r.answered_by());
   context ctx(*this, view);
   try {
-    then(ctx, std::move(ready.result));
+    then(ctx, std::move(result));
   } catch (...) {
     more().crash_reason = describe_current_exception();
     crashed_ = true;
@@ -524,7 +531,7 @@ void process::drain_inbox() noexcept {
     consume_user(SIZE_MAX, [this](envelope& e) noexcept {
       if (auto* pill = e.msg.get_if<poison_pill>()) {
         if (pill->done) more().waiters.push_back(std::move(pill->done));
-      } else if (!e.msg.is<response_ready>() && !e.msg.is<terminated>()) {
+      } else if (!e.msg.is<request_failed>() && !e.msg.is<terminated>()) {
         dead_letter(e, dead_letter_reason::stopped);
       }
       return true;

@@ -38,6 +38,7 @@
 namespace hollywood::actor::detail {
 
 class engine_impl;
+class responder;
 class timer_entry;
 struct worker;
 
@@ -55,11 +56,10 @@ struct poison_pill {
   std::shared_ptr<completion_state> done;
 };
 
-/// Internal user-inbox message: the outcome of a non-blocking request, for its continuation.
-struct response_ready {
-  std::uint64_t request_id = 0;
-  expected<message> result;
-  pid responder_sender;
+/// Internal user-inbox message: a non-blocking request failed (timeout, unknown target); its
+/// sender is the request's responder.
+struct request_failed {
+  errc why;
 };
 
 enum class phase : std::uint8_t { created, running, suspended, stopping, dead };
@@ -159,7 +159,7 @@ class process final : public pid_target {
   bool handle(envelope& e) noexcept;
   bool invoke(envelope& e) noexcept;
   void deliver_lifecycle(message m) noexcept;
-  void run_continuation(envelope& e) noexcept;
+  void run_continuation(responder& r, envelope& e) noexcept;
   void start_instance() noexcept;
   void handle_system() noexcept;
   void on_crash() noexcept;

@@ -39,9 +39,12 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
                        const pid& sender) noexcept {
   if (auto t = timeout_.lock()) t->stop();
   if (mode_ == mode::continuation) {
+    sender_ = sender;  // published to the requester by the inbox push below
     state_.store(final_state, std::memory_order_release);
-    message ready(response_ready{request_id_, std::move(result), sender});
-    engine_.send(requester_, std::move(ready), pid{});
+    // Failures are always this library's errc (timeout, unknown_target, inbox_full).
+    message answer = result ? std::move(*result)
+                            : message(request_failed{static_cast<errc>(result.error().value())});
+    engine_.send(requester_, std::move(answer), pid(this));
     return;
   }
   if (result) {
@@ -56,7 +59,8 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
 
 bool responder::offer(message& m, const pid& sender) noexcept {
   // The deadline counts from the request, whether or not anyone waits yet.
-  if (std::chrono::steady_clock::now() >= deadline_) {
+  if (deadline_ != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() >= deadline_) {
     expire();
     return false;
   }

@@ -7,7 +7,9 @@
 // is freed when the last PID referring to it goes away.
 //
 // Two modes: `blocking` keeps the response for a thread waiting in `response::get()`;
-// `continuation` forwards it to the requesting actor's inbox as `response_ready`.
+// `continuation` forwards the response itself to the requesting actor's inbox, with the responder
+// as its sender: the actor recognises its own responder and runs the continuation. A failure
+// (timeout, unknown target) travels the same way as a small `request_failed`.
 
 #include <hollywood/actor/detail/pid_target.hpp>
 #include <hollywood/actor/envelope.hpp>
@@ -57,6 +59,15 @@ class responder final : public pid_target {
 
   /// Returns whether a response is ready or the deadline passed (blocking mode).
   [[nodiscard]] bool ready() const noexcept;
+
+  // -- continuation mode, read by the requesting actor ----------------------------
+
+  [[nodiscard]] bool requester_is(const pid_target* p) const noexcept {
+    return mode_ == mode::continuation && requester_.target() == p;
+  }
+  [[nodiscard]] std::uint64_t request_id() const noexcept { return request_id_; }
+  /// Who answered (written before the answer is queued, so the requester sees it).
+  [[nodiscard]] const pid& answered_by() const noexcept { return sender_; }
 
  private:
   enum state : std::uint32_t { pending = 0, filling, filled, expired, abandoned, taken, failed };
