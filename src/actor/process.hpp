@@ -73,7 +73,7 @@ enum class run_result : std::uint8_t {
 
 class process final : public pid_target {
  public:
-  using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact>;
+  using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact, 3>;
 
   process(engine_impl& engine, const std::string* address, std::string id, producer make,
           const std::string* kind, std::unique_ptr<spawn_options> options, pid parent,

@@ -57,11 +57,12 @@ struct tracked {
 
 // -- tests -----------------------------------------------------------------------
 
-TEST(mpsc_queue_stress, producers_keep_their_order_and_nothing_is_lost_while_storage_is_released) {
+template <class Queue>
+void run_producers_keep_order() {
   constexpr std::uint32_t producers = 8;
   constexpr std::uint32_t per_producer = scaled(1'000'000);
   constexpr std::uint64_t expected = std::uint64_t{producers} * per_producer;
-  mpsc_queue<std::uint64_t> q;
+  Queue q;
   std::atomic<std::uint64_t> not_ok{0};
   fifo_checker check(producers);
   std::uint64_t releases = 0;
@@ -100,12 +101,25 @@ TEST(mpsc_queue_stress, producers_keep_their_order_and_nothing_is_lost_while_sto
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.size_approx(), 0u);
   EXPECT_TRUE(q.release_storage());
-  RecordProperty("storage_releases", static_cast<int>(releases));
+  ::testing::Test::RecordProperty("storage_releases", static_cast<int>(releases));
   std::printf("successful release_storage calls: %llu\n",
               static_cast<unsigned long long>(releases));
 }
 
-TEST(mpsc_queue_stress, release_storage_races_with_bursts_of_pushes) {
+TEST(mpsc_queue_stress, producers_keep_their_order_and_nothing_is_lost_while_storage_is_released) {
+  run_producers_keep_order<mpsc_queue<std::uint64_t>>();
+}
+
+// The same with a small first block after every release (the actor-inbox shape).
+TEST(
+    mpsc_queue_stress,
+    producers_keep_their_order_and_nothing_is_lost_while_storage_is_released_with_small_first_blocks) {
+  run_producers_keep_order<
+      mpsc_queue<std::uint64_t, 31, hollywood::ringbuffer::queue_layout::compact, 3>>();
+}
+
+template <class Queue>
+void run_release_races_with_bursts() {
   constexpr std::uint32_t producers = 4;
   constexpr std::uint32_t burst = 40;  // more than a block per producer and round
   const std::uint32_t rounds = scaled(4000);
@@ -154,9 +168,20 @@ TEST(mpsc_queue_stress, release_storage_races_with_bursts_of_pushes) {
   EXPECT_EQ(check.errors(), 0u);
   EXPECT_EQ(check.total(), std::uint64_t{rounds} * producers * burst);
   EXPECT_EQ(refused_at_round_end, 0u);
-  RecordProperty("releases_during_bursts", static_cast<int>(releases_during_bursts));
+  ::testing::Test::RecordProperty("releases_during_bursts",
+                                  static_cast<int>(releases_during_bursts));
   std::printf("releases during bursts: %llu\n",
               static_cast<unsigned long long>(releases_during_bursts));
+}
+
+TEST(mpsc_queue_stress, release_storage_races_with_bursts_of_pushes) {
+  run_release_races_with_bursts<mpsc_queue<std::uint64_t>>();
+}
+
+// The same with a small first block after every release (the actor-inbox shape).
+TEST(mpsc_queue_stress, release_storage_races_with_bursts_of_pushes_with_small_first_blocks) {
+  run_release_races_with_bursts<
+      mpsc_queue<std::uint64_t, 31, hollywood::ringbuffer::queue_layout::compact, 3>>();
 }
 
 TEST(mpsc_queue_stress, close_racing_with_producers_leaves_each_element_consumed_or_rejected) {

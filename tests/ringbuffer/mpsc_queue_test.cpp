@@ -438,6 +438,62 @@ TEST(mpsc_queue, steady_state_on_one_thread_does_not_allocate) {
   EXPECT_EQ(hollywood::test::allocation_count(), before);
 }
 
+// -- small first blocks --------------------------------------------------------
+
+using small_first = mpsc_queue<int, 8, queue_layout::compact, 2>;
+
+TEST(mpsc_queue, a_small_first_block_is_followed_by_full_blocks_in_fifo_order) {
+  small_first q;
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 100; ++i)
+      ASSERT_EQ(q.try_emplace(round * 1000 + i), push_result::ok);
+    EXPECT_EQ(q.size_approx(), 100u);
+    for (int i = 0; i < 100; ++i) {
+      int v = -1;
+      ASSERT_TRUE(q.try_pop(v));
+      ASSERT_EQ(v, round * 1000 + i);
+    }
+    EXPECT_TRUE(q.empty());
+    ASSERT_TRUE(q.release_storage());  // the next message starts a small block again
+    EXPECT_FALSE(q.holds_storage());
+  }
+}
+
+TEST(mpsc_queue, one_message_at_a_time_uses_only_small_blocks) {
+  small_first q;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    EXPECT_EQ(q.size_approx(), 1u);
+    int v = -1;
+    ASSERT_TRUE(q.try_pop(v));
+    ASSERT_EQ(v, i);
+    ASSERT_TRUE(q.release_storage());
+  }
+}
+
+TEST_F(mpsc_queue_lifetime, elements_left_in_a_small_first_block_are_destroyed) {
+  {
+    mpsc_queue<counted, 8, queue_layout::compact, 2> q;
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(q.try_emplace(i), push_result::ok);
+    int v = 0;
+    (void)q.consume(1, [&](counted& c) noexcept { v = c.value; });
+    EXPECT_EQ(v, 0);
+  }
+  EXPECT_EQ(counted::constructed, counted::destroyed);
+}
+
+TEST(mpsc_queue, closing_a_queue_on_a_small_first_block_keeps_its_elements) {
+  small_first q;
+  ASSERT_EQ(q.try_emplace(1), push_result::ok);
+  q.close();
+  EXPECT_EQ(q.try_emplace(2), push_result::closed);
+  int v = -1;
+  ASSERT_TRUE(q.try_pop(v));
+  EXPECT_EQ(v, 1);
+  EXPECT_TRUE(q.empty());
+}
+
 // -- closing -----------------------------------------------------------------
 
 TEST_F(mpsc_queue_lifetime, close_rejects_later_pushes_without_constructing) {

@@ -8,7 +8,9 @@
 ///   q.consume(64, [](int& v) noexcept { use(v); });           // the one consumer thread
 ///
 /// Storage is a linked list of blocks of `BlockSlots` slots. An empty queue that never held an
-/// element owns no block; the first push allocates one, later blocks are linked as the queue grows,
+/// element owns no block; the first push allocates one (only `FirstSlots` slots: the index starts
+/// each such lap late, so a queue that carries one message at a time stays small), later blocks
+/// are linked as the queue grows,
 /// and the consumer hands each block back once it has read past it. `release_storage()` lets the
 /// consumer drop the current block when the queue is empty, so an idle inbox costs only this
 /// object. Blocks are recycled through a small per-thread cache, which serves pushes made on the
@@ -55,11 +57,16 @@ enum class queue_layout : std::uint8_t {
   compact,
 };
 
-/// See the file comment. @pre `T` is nothrow-destructible and constructed without throwing.
-template <class T, std::size_t BlockSlots = 31, queue_layout Layout = queue_layout::padded>
+/// See the file comment. `FirstSlots` is the size of the block that starts the queue and every
+/// block after an emptied `release_storage()`: a queue that carries one message at a time (an
+/// idle actor's inbox) then needs a few hundred bytes instead of a full block.
+/// @pre `T` is nothrow-destructible and constructed without throwing.
+template <class T, std::size_t BlockSlots = 31, queue_layout Layout = queue_layout::padded,
+          std::size_t FirstSlots = BlockSlots>
 class mpsc_queue {
   static_assert(std::is_nothrow_destructible_v<T>);
   static_assert(BlockSlots >= 2 && BlockSlots < 1024);
+  static_assert(FirstSlots >= 1 && FirstSlots <= BlockSlots);
   static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
   static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
   static_assert(std::atomic<void*>::is_always_lock_free);
@@ -69,6 +76,8 @@ class mpsc_queue {
 
   /// Slots usable per block; one more index value per block ("lap") marks the block boundary.
   static constexpr std::size_t block_slots = BlockSlots;
+  /// Slots of a first block: it serves only the last `FirstSlots` offsets of its lap.
+  static constexpr std::size_t first_slots = FirstSlots;
 
   // -- constructors ------------------------------------------------------------
 
@@ -111,9 +120,11 @@ class mpsc_queue {
         blk = tail_block_.load(std::memory_order_acquire);
         continue;
       }
-      if (offset + 1 == block_slots && spare == nullptr) spare = allocate();
+      if (offset + 1 == block_slots && spare == nullptr) spare = allocate(0);
       if (blk == nullptr) {
-        block* fresh = spare != nullptr ? std::exchange(spare, nullptr) : allocate();
+        // A first block starts where the lap does (late, when FirstSlots < BlockSlots). With a
+        // stale `tail` the offset may be earlier: a full block then covers it just as well.
+        block* fresh = allocate(offset >= first_offset ? first_offset : 0);
         block* none = nullptr;
         // Release pairs with the acquire loads of tail_block_ by producers. Acquire pairs with
         // the release store of nullptr in release_storage(): the consumer's earlier
@@ -125,7 +136,7 @@ class mpsc_queue {
           first_.store(fresh, std::memory_order_release);
           blk = fresh;
         } else {
-          spare = fresh;
+          recycle(fresh);
           tail = tail_index_.load(std::memory_order_acquire);
           blk = tail_block_.load(std::memory_order_acquire);
           continue;
@@ -144,7 +155,7 @@ class mpsc_queue {
           tail_index_.store(tail + 2, std::memory_order_release);  // pairs with producers' acquire
           blk->next.store(next, std::memory_order_release);        // pairs with consume()'s acquire
         }
-        slot& s = blk->slots[offset];
+        slot& s = blk->at(offset);
         ::new (s.storage()) T(std::forward<Args>(args)...);
         s.ready.store(1, std::memory_order_release);  // pairs with the acquire load in consume()
         if (spare != nullptr) recycle(spare);
@@ -202,7 +213,7 @@ class mpsc_queue {
         first_.store(nullptr, std::memory_order_relaxed);
       }
       const std::size_t offset = head % lap;
-      slot& s = blk->slots[offset];
+      slot& s = blk->at(offset);
       if (s.ready.load(std::memory_order_acquire) == 0) break;  // pairs with the release in push
       T& value = *s.get();
       if constexpr (can_stop) {
@@ -218,7 +229,7 @@ class mpsc_queue {
         block* next = blk->next.load(std::memory_order_acquire);  // linked before this slot
         recycle(blk);
         blk = next;
-        ++head;  // skip the sentinel offset
+        ++head;  // skip the sentinel offset: the next block is a full one
       }
     }
     if (n != 0 || blk != head_block_) {  // a consumer polling an empty queue writes nothing
@@ -280,7 +291,7 @@ class mpsc_queue {
     tail_block_.store(nullptr, std::memory_order_release);
     recycle(head_block_);
     head_block_ = nullptr;
-    head_index_ = base + lap;
+    head_index_ = base + lap + first_offset;
     head_published_.store(head_index_, std::memory_order_relaxed);
     tail_index_.store(head_index_, std::memory_order_release);  // pairs with producers' acquire
     return true;
@@ -305,6 +316,7 @@ class mpsc_queue {
 
  private:
   static constexpr std::size_t lap = block_slots + 1;
+  static constexpr std::size_t first_offset = block_slots - first_slots;
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
 
   struct slot {
@@ -314,10 +326,15 @@ class mpsc_queue {
     T* get() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
   };
 
+  /// A block holds the slots for offsets [first, block_slots) of its lap; full blocks start at
+  /// 0, first blocks at `first_offset`. Allocated as a header followed by its slots.
   struct block {
     std::atomic<block*> next{nullptr};
-    slot slots[block_slots];
+    std::size_t first;
+    slot& at(std::size_t offset) noexcept { return slots()[offset - first]; }
+    slot* slots() noexcept { return reinterpret_cast<slot*>(this + 1); }
   };
+  static_assert(sizeof(block) % alignof(slot) == 0);
 
   /// Maps an index (lap * block + offset) to a running element count, ignoring sentinels.
   static std::uint64_t sequence(std::uint64_t index) noexcept {
@@ -325,33 +342,49 @@ class mpsc_queue {
     return (index / lap) * block_slots + (offset < block_slots ? offset : block_slots);
   }
 
-  // Per-thread cache of empty blocks: a block freed by the consumer is reused by the next push on
-  // that thread, so a steady stream of messages allocates nothing.
+  // Per-thread caches of empty blocks (one for each size): a block freed by the consumer is reused
+  // by the next push on that thread.
   struct block_cache {
     static constexpr std::size_t capacity = 8;
     block* items[capacity] = {};
     std::size_t size = 0;
     ~block_cache() {
       for (std::size_t i = 0; i < size; ++i)
-        delete items[i];
+        release_memory(items[i]);
     }
   };
-  static block_cache& cache() noexcept {
-    static thread_local block_cache c;
-    return c;
+  static block_cache& cache(std::size_t first) noexcept {
+    static thread_local block_cache full;
+    static thread_local block_cache small;
+    return first == 0 ? full : small;
   }
-  static block* allocate() {
-    block_cache& c = cache();
+  static std::size_t bytes_for(std::size_t first) noexcept {
+    return sizeof(block) + (block_slots - first) * sizeof(slot);
+  }
+  /// A clean block for offsets [first, block_slots): `first` is 0 or `first_offset`.
+  static block* allocate(std::size_t first) {
+    block_cache& c = cache(first);
     if (c.size > 0) return c.items[--c.size];
-    return new block;
+    void* raw = ::operator new (
+        bytes_for(first),
+        std::align_val_t{alignof(block) > alignof(slot) ? alignof(block) : alignof(slot)});
+    block* b = ::new (raw) block{{nullptr}, first};
+    for (std::size_t i = first; i < block_slots; ++i)
+      ::new (&b->at(i)) slot();
+    return b;
+  }
+  static void release_memory(block* b) noexcept {
+    b->~block();  // slots are trivially destructible (their elements were destroyed earlier)
+    ::operator delete (
+        b, std::align_val_t{alignof(block) > alignof(slot) ? alignof(block) : alignof(slot)});
   }
   static void recycle(block* b) noexcept {
     b->next.store(nullptr, std::memory_order_relaxed);
-    block_cache& c = cache();
+    block_cache& c = cache(b->first);
     if (c.size < block_cache::capacity) {
       c.items[c.size++] = b;
     } else {
-      delete b;
+      release_memory(b);
     }
   }
 
@@ -359,12 +392,12 @@ class mpsc_queue {
       Layout == queue_layout::padded ? false_sharing_range : alignof(std::uint64_t);
 
   // Producer-written state, then consumer-written state (separate lines when padded).
-  alignas(side_alignment) std::atomic<std::uint64_t> tail_index_{0};
+  alignas(side_alignment) std::atomic<std::uint64_t> tail_index_{first_offset};
   std::atomic<block*> tail_block_{nullptr};
   std::atomic<block*> first_{nullptr};  // first block after an empty period, for the consumer
   alignas(side_alignment) block* head_block_ = nullptr;
-  std::uint64_t head_index_ = 0;
-  std::atomic<std::uint64_t> head_published_{0};
+  std::uint64_t head_index_ = first_offset;
+  std::atomic<std::uint64_t> head_published_{first_offset};
 };
 
 }  // namespace hollywood::ringbuffer
