@@ -30,6 +30,17 @@ enum class errc {
   already_started,
   /// The operation was cancelled before it completed.
   cancelled,
+  /// Bytes from a peer violate the wire protocol (a malformed frame or batch).
+  protocol_error,
+  /// A frame announced more bytes than the configured limit.
+  frame_too_large,
+  /// A peer speaks another version of the wire protocol.
+  version_mismatch,
+  /// A message type has no codec registered (when sending), or a peer sent a type name nobody
+  /// registered here (when receiving).
+  unknown_type,
+  /// A remote engine could not be reached.
+  unreachable,
 };
 
 namespace detail {
@@ -59,6 +70,16 @@ class error_category_impl final : public std::error_category {
         return "already started";
       case errc::cancelled:
         return "cancelled";
+      case errc::protocol_error:
+        return "protocol error";
+      case errc::frame_too_large:
+        return "frame too large";
+      case errc::version_mismatch:
+        return "protocol version mismatch";
+      case errc::unknown_type:
+        return "unknown message type";
+      case errc::unreachable:
+        return "peer unreachable";
     }
     return "unknown hollywood error";
   }

@@ -163,6 +163,16 @@ class message {
     return *const_cast<message*>(this)->payload<T>();
   }
 
+  /// Returns the identity of the held type (null when empty): equal for two messages exactly when
+  /// they hold the same type. Serialisation layers key their codecs by it.
+  [[nodiscard]] const void* type_id() const noexcept { return vtable_; }
+
+  /// Returns the identity `type_id()` has for a message holding a `T`.
+  template <class T>
+  [[nodiscard]] static const void* type_id_of() noexcept {
+    return &detail::vtable_of<std::remove_cvref_t<T>>::value;
+  }
+
   /// Returns the held type's name ("" when empty), for diagnostics.
   [[nodiscard]] std::string_view type_name() const noexcept {
     return vtable_ != nullptr ? vtable_->name : std::string_view{};
