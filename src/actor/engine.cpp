@@ -64,14 +64,15 @@ engine_impl::engine_impl(actor::engine& owner, engine_config config)
     : serial_(engine_serials.fetch_add(1, std::memory_order_relaxed)),
       owner_(owner),
       config_(std::move(config)),
-      address_(intern_address(config_.address)),
-      scheduler_(config_) {}
+      address_(intern_address(config_.remote ? config_.remote->address() : config_.address)),
+      scheduler_(config_),
+      remote_(config_.remote.get()) {}
 
 engine_impl::~engine_impl() {
   shutdown();
 }
 
-void engine_impl::start() {
+std::error_code engine_impl::start() {
   root_ = pid(new mailbox_target(address_, "root"), false);
   scheduler_.start();
   auto stream = spawn(make_producer<event_stream_receiver>(this), "eventstream",
@@ -81,6 +82,11 @@ void engine_impl::start() {
                           .with_restart_delay(std::chrono::milliseconds{0}),
                       nullptr);
   event_stream_ = std::move(*stream);
+  if (remote_ != nullptr) {
+    if (auto ec = remote_->attach(owner_)) return ec;
+    remote_attached_.store(true, std::memory_order_release);
+  }
+  return {};
 }
 
 // -- messaging ---------------------------------------------------------------------------
@@ -104,11 +110,21 @@ send_result engine_impl::try_deliver(const pid& to, message& m, const pid& sende
                                                                : send_result::stopped;
     case target_kind::named:
       if (t->interned_address() == address_) {
-        if (pid local = registry_.find(t->id())) return try_deliver(local, m, sender, mode);
+        if (pid local = find_local(t->id())) return try_deliver(local, m, sender, mode);
+        return send_result::unknown_target;
       }
-      return send_result::unknown_target;
+      return route_remote(to, m, sender);
   }
   return send_result::unknown_target;
+}
+
+send_result engine_impl::route_remote(const pid& to, message& m, const pid& sender) noexcept {
+  if (remote_ == nullptr) return send_result::unreachable;
+  // An answer to a responder comes back by ID: make it findable before the request leaves.
+  if (sender && sender.target()->kind() == target_kind::responder) {
+    expose(*static_cast<responder*>(sender.target()));
+  }
+  return remote_->route(to, m, sender);
 }
 
 send_result engine_impl::deliver_bounded(process& p, message& m, const pid& sender,
@@ -166,6 +182,14 @@ send_result engine_impl::try_send(const pid& to, message&& m, const pid& sender)
     case send_result::unknown_target:
       if (to) dead_letter(to, std::move(m), sender, undeliverable_reason(*to.target()));
       return r;
+    case send_result::unreachable:
+      dead_letter(to, std::move(m), sender, dead_letter_reason::unreachable,
+                  remote_ != nullptr ? "peer unreachable" : "this engine has no remote");
+      return r;
+    case send_result::unknown_type:
+      dead_letter(to, std::move(m), sender, dead_letter_reason::unknown_type,
+                  "no codec registered for the payload type");
+      return r;
   }
   return r;
 }
@@ -174,7 +198,9 @@ void engine_impl::send(const pid& to, message&& m, const pid& sender) noexcept {
   if (!to) return;
   // try_send leaves `m` untouched when it reports `inbox_full`.
   if (try_send(to, std::move(m), sender) == send_result::inbox_full) {
-    dead_letter(to, std::move(m), sender, dead_letter_reason::inbox_full, "inbox full");
+    const bool remote = to.target()->interned_address() != address_;
+    dead_letter(to, std::move(m), sender, dead_letter_reason::inbox_full,
+                remote ? "queue to peer full" : "inbox full");
   }
 }
 
@@ -192,9 +218,41 @@ void engine_impl::send_request(const pid& to, message&& m, const pid& responder)
 
 pid engine_impl::resolve(const pid& p) const {
   if (p && p.target()->kind() == target_kind::named && p.target()->interned_address() == address_) {
-    return registry_.find(p.id());
+    return find_local(p.id());
   }
   return p;
+}
+
+pid engine_impl::find_local(std::string_view id) const {
+  if (pid p = registry_.find(id)) return p;
+  // Acquire: pairs with the release increment in expose(), so a non-zero count means the
+  // table may hold entries worth the lock.
+  if (exposed_count_.load(std::memory_order_acquire) > 0) {
+    std::lock_guard lock(exposed_mu_);
+    if (auto it = exposed_.find(id); it != exposed_.end()) return it->second;
+  }
+  if (root_ && id == root_.id()) return root_;
+  return {};
+}
+
+void engine_impl::expose(responder& r) {
+  std::lock_guard lock(exposed_mu_);
+  if (!r.mark_exposed()) return;
+  try {
+    exposed_.emplace(r.id(), pid(&r));
+    exposed_count_.fetch_add(1, std::memory_order_release);  // partner: find_local
+  } catch (const std::bad_alloc&) {
+    // Without the entry the answer becomes a dead letter and the request times out.
+    log(log_level::error, "out of memory exposing a responder to remote answers");
+  }
+}
+
+void engine_impl::unexpose(responder& r) noexcept {
+  std::lock_guard lock(exposed_mu_);
+  if (auto it = exposed_.find(r.id()); it != exposed_.end() && it->second.target() == &r) {
+    exposed_.erase(it);
+    exposed_count_.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
@@ -409,6 +467,15 @@ void engine_impl::shutdown() {
     for (const completion& c : pending)
       c.wait();
   }
+  if (remote_attached_.exchange(false, std::memory_order_acq_rel)) remote_->detach();
+  {
+    // Responders may outlive the engine (a user keeps a response): they must not come back.
+    std::lock_guard exposed_lock(exposed_mu_);
+    for (auto& [id, r] : exposed_)
+      static_cast<responder*>(r.target())->forget_exposure();
+    exposed_.clear();
+    exposed_count_.store(0, std::memory_order_relaxed);
+  }
   if (event_stream_) stop(event_stream_, stop_mode::graceful).wait();
   subscribers_hint_.store(0, std::memory_order_release);
   timers_.stop();
@@ -432,7 +499,10 @@ expected<std::unique_ptr<engine>> engine::create(engine_config config) {
     return unexpected(errc::invalid_config);
   }
   std::unique_ptr<engine> e(new engine(std::move(config)));
-  e->impl_->start();
+  if (auto ec = e->impl_->start()) {
+    detail::log(detail::log_level::error, "engine start failed: " + ec.message());
+    return unexpected(ec);
+  }
   return e;
 }
 
@@ -546,6 +616,11 @@ engine_stats engine::stats() const {
   });
   s.actors = s.per_actor.size();
   return s;
+}
+
+void engine::dead_letter(const pid& target, message msg, const pid& sender,
+                         dead_letter_reason reason, std::string detail) {
+  impl_->dead_letter(target, std::move(msg), sender, reason, std::move(detail));
 }
 
 const engine_config& engine::config() const noexcept {

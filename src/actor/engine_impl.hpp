@@ -9,6 +9,7 @@
 #include <hollywood/actor/engine_config.hpp>
 #include <hollywood/actor/message.hpp>
 #include <hollywood/actor/pid.hpp>
+#include <hollywood/actor/remote_transport.hpp>
 #include <hollywood/actor/send_result.hpp>
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
@@ -24,12 +25,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace hollywood::actor::detail {
 
 class process;
 class mailbox_target;
+class responder;
 
 /// How a stop request treats queued messages.
 enum class stop_mode : std::uint8_t {
@@ -47,8 +51,9 @@ class engine_impl {
   engine_impl& operator=(const engine_impl&) = delete;
   ~engine_impl();
 
-  /// Starts the workers, the timer thread and the engine's own actors.
-  void start();
+  /// Starts the workers, the timer thread, the engine's own actors and the remote; an error
+  /// (from the remote) leaves the engine to be shut down.
+  std::error_code start();
   void shutdown();
 
   // -- messaging ---------------------------------------------------------------------
@@ -80,6 +85,15 @@ class engine_impl {
 
   /// Returns the local process a PID made from strings names, or `p` itself.
   [[nodiscard]] pid resolve(const pid& p) const;
+
+  /// Returns the local target with this ID: an actor, an exposed responder, or the root mailbox.
+  [[nodiscard]] pid find_local(std::string_view id) const;
+
+  /// Makes a responder reachable by its ID (for answers arriving from other engines) until it
+  /// is done; see responder::retire.
+  void expose(responder& r);
+  /// Called by a responder that is done, if it was exposed.
+  void unexpose(responder& r) noexcept;
 
   /// Publishes a dead letter for `m` (counted even when nobody subscribes).
   void dead_letter(const pid& target, message&& m, const pid& sender, dead_letter_reason reason,
@@ -141,6 +155,7 @@ class engine_impl {
   static std::string responder_id(std::uint64_t n);
   const std::string* intern_kind(std::string_view kind);
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
+  send_result route_remote(const pid& to, message& m, const pid& sender) noexcept;
 
   const std::uint64_t serial_;  // unique per engine in this process
   actor::engine& owner_;
@@ -149,6 +164,8 @@ class engine_impl {
   registry registry_;
   scheduler scheduler_;
   timer_service timers_;
+  remote_transport* const remote_;  // owned by config_
+  std::atomic<bool> remote_attached_{false};
   pid root_;
   pid event_stream_;
   std::atomic<std::uint64_t> next_id_{1};
@@ -159,6 +176,9 @@ class engine_impl {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mu_;
+  mutable std::mutex exposed_mu_;
+  std::unordered_map<std::string_view, pid> exposed_ HOLLYWOOD_GUARDED_BY(exposed_mu_);
+  std::atomic<std::size_t> exposed_count_{0};
   std::mutex kinds_mu_;
   std::unordered_set<std::string> kinds_ HOLLYWOOD_GUARDED_BY(kinds_mu_);
 };

@@ -30,9 +30,24 @@ responder::responder(engine_impl& engine, const std::string* address, std::strin
 
 bool responder::claim() noexcept {
   std::uint32_t expected = pending;
-  // Acquire/release: the winner owns value_ until it publishes `filled`.
-  return state_.compare_exchange_strong(expected, filling, std::memory_order_acq_rel,
+  // The winner owns value_ until it publishes `filled` (acquire/release with wait() and other
+  // claimers); seq_cst because it is also one half of the Dekker pair with mark_exposed().
+  return state_.compare_exchange_strong(expected, filling, std::memory_order_seq_cst,
                                         std::memory_order_acquire);
+}
+
+// mark_exposed() stores `exposed_` then loads `state_`; claim()/abandon() leave `pending`, then
+// retire() loads `exposed_`, all seq_cst: at least one side sees the other, so an exposed entry
+// is either never inserted or always removed. retire() only runs after the exposing thread
+// released the engine's lock (it saw `exposed_` set inside it), so the removal follows the insert.
+bool responder::mark_exposed() noexcept {
+  if (exposed_.load(std::memory_order_relaxed)) return false;  // already in the table
+  exposed_.store(true, std::memory_order_seq_cst);
+  return state_.load(std::memory_order_seq_cst) == pending;
+}
+
+void responder::retire() noexcept {
+  if (exposed_.load(std::memory_order_seq_cst)) engine_.unexpose(*this);
 }
 
 void responder::finish(std::uint32_t final_state, expected<message> result,
@@ -45,6 +60,7 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
     message answer = result ? std::move(*result)
                             : message(request_failed{static_cast<errc>(result.error().value())});
     engine_.send(requester_, std::move(answer), pid(this));
+    retire();
     return;
   }
   if (result) {
@@ -55,6 +71,7 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
   // wait(), so the futex syscall is only made when a waiter may really be asleep.
   state_.store(final_state, std::memory_order_seq_cst);
   if (sleeping_.load(std::memory_order_seq_cst) != 0) futex_wake(state_);
+  retire();
 }
 
 bool responder::offer(message& m, const pid& sender) noexcept {
@@ -82,7 +99,8 @@ void responder::fail(errc why) noexcept {
 
 void responder::abandon() noexcept {
   std::uint32_t s = pending;
-  if (!state_.compare_exchange_strong(s, abandoned, std::memory_order_acq_rel)) {
+  // seq_cst: the Dekker pair with mark_exposed() (see there).
+  if (!state_.compare_exchange_strong(s, abandoned, std::memory_order_seq_cst)) {
     if (s == filled) {
       // A response nobody will read: release it now rather than with the last PID.
       state_.store(taken, std::memory_order_relaxed);
@@ -90,6 +108,7 @@ void responder::abandon() noexcept {
     }
   }
   if (auto t = timeout_.lock()) t->stop();
+  retire();
 }
 
 bool responder::ready() const noexcept {

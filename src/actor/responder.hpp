@@ -50,6 +50,12 @@ class responder final : public pid_target {
   /// The request could not be sent: the requester learns `why`.
   void fail(errc why) noexcept;
 
+  /// Records that the engine exposed this responder to remote answers; returns false (and the
+  /// engine skips it) if it is already done. Called under the engine's exposure lock.
+  bool mark_exposed() noexcept;
+  /// The engine dropped its exposure table (shutdown): retire() has nothing to remove.
+  void forget_exposure() noexcept { exposed_.store(false, std::memory_order_relaxed); }
+
   /// Remembers the timeout timer, cancelled when a response arrives (weak: the timer's action
   /// holds this responder).
   void set_timeout(std::weak_ptr<timer_entry> t) noexcept { timeout_ = std::move(t); }
@@ -72,11 +78,14 @@ class responder final : public pid_target {
  private:
   enum state : std::uint32_t { pending = 0, filling, filled, expired, abandoned, taken, failed };
   bool claim() noexcept;
+  /// Leaves the engine's exposure table once done (see mark_exposed).
+  void retire() noexcept;
   void finish(std::uint32_t final_state, expected<message> result, const pid& sender) noexcept;
 
   engine_impl& engine_;
   std::atomic<std::uint32_t> state_{pending};
   std::atomic<std::uint32_t> sleeping_{0};  // a waiter is (about to be) in futex_wait
+  std::atomic<bool> exposed_{false};
   const mode mode_;
   const std::chrono::steady_clock::time_point deadline_;
   message value_;

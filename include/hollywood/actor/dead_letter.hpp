@@ -18,8 +18,13 @@ enum class dead_letter_reason : std::uint8_t {
   inbox_full,
   /// A response arrived after its request was answered, timed out or was abandoned.
   late_response,
-  /// The message could not reach a remote engine.
+  /// The message could not reach a remote engine; it was never handed to the network.
   unreachable,
+  /// The message was sent to a remote engine in a batch that was not acknowledged before the
+  /// connection was lost: it may or may not have been delivered.
+  maybe_delivered,
+  /// The message's type cannot cross to another engine: no codec is registered for it.
+  unknown_type,
   /// The engine is shutting down.
   engine_stopped,
 };
@@ -39,6 +44,10 @@ constexpr std::string_view to_string(dead_letter_reason reason) noexcept {
       return "late_response";
     case dead_letter_reason::unreachable:
       return "unreachable";
+    case dead_letter_reason::maybe_delivered:
+      return "maybe_delivered";
+    case dead_letter_reason::unknown_type:
+      return "unknown_type";
     case dead_letter_reason::engine_stopped:
       return "engine_stopped";
   }

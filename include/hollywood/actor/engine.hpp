@@ -15,6 +15,7 @@
 /// @threadsafe
 
 #include <hollywood/actor/completion.hpp>
+#include <hollywood/actor/dead_letter.hpp>
 #include <hollywood/actor/engine_config.hpp>
 #include <hollywood/actor/envelope.hpp>
 #include <hollywood/actor/message.hpp>
@@ -30,6 +31,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -181,6 +183,11 @@ class engine {
   /// Returns a snapshot of actors, inbox depths, processed counts and restarts.
   [[nodiscard]] engine_stats stats() const;
   [[nodiscard]] const engine_config& config() const noexcept;
+
+  /// For transports and extensions: publishes a dead letter for `msg` (counted in `stats()`,
+  /// delivered to subscribers as a `dead_letter_event`, logged when nobody subscribes).
+  void dead_letter(const pid& target, message msg, const pid& sender, dead_letter_reason reason,
+                   std::string detail = {});
 
   /// Library use.
   [[nodiscard]] detail::engine_impl& impl() noexcept { return *impl_; }

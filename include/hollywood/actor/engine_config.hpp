@@ -4,11 +4,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace hollywood::actor {
+
+class remote_transport;
 
 /// Address of an engine created without a remote.
 inline constexpr std::string_view local_address = "local";
@@ -40,6 +43,9 @@ struct engine_config {
   std::chrono::nanoseconds spin = default_spin;
   /// Worker placement.
   worker_pinning pinning = worker_pinning::none;
+  /// The remote that makes this engine reachable (see hollywood/remote); its address replaces
+  /// `address`. Null: a local-only engine.
+  std::shared_ptr<remote_transport> remote;
 
   [[nodiscard]] engine_config with_address(std::string v) const {
     auto c = *this;
@@ -64,6 +70,11 @@ struct engine_config {
   [[nodiscard]] engine_config with_pinning(worker_pinning v) const {
     auto c = *this;
     c.pinning = v;
+    return c;
+  }
+  [[nodiscard]] engine_config with_remote(std::shared_ptr<remote_transport> v) const {
+    auto c = *this;
+    c.remote = std::move(v);
     return c;
   }
 

@@ -19,6 +19,11 @@ enum class send_result : std::uint8_t {
   /// No such target; the message is a dead letter. The empty PID also gives this (without a
   /// dead letter).
   unknown_target,
+  /// The target is on another engine that cannot be reached (no remote, or its queue to that
+  /// peer is full); the message is a dead letter.
+  unreachable,
+  /// The target is on another engine and the message's type has no codec; a dead letter.
+  unknown_type,
 };
 
 }  // namespace hollywood::actor
