@@ -1,81 +1,151 @@
 // SPDX-License-Identifier: MIT
 #include "batch.hpp"
 
-#include <vector>
+#include <functional>
 
 namespace hollywood::remote::detail {
 
-std::uint32_t batch_builder::type_index(std::string_view name) {
-  auto [it, inserted] = type_indices_.try_emplace(std::string(name), batch_.types_size());
-  if (inserted) batch_.add_types(std::string(name));
-  return it->second;
+namespace {
+
+std::size_t mix(std::size_t h) noexcept {
+  // Spread low-entropy hashes (pointers) over the high bits used for the slot number.
+  return h * 0x9E3779B97F4A7C15ull;
+}
+
+}  // namespace
+
+template <class Eq>
+std::uint32_t batch_builder::index::find_or_add(std::size_t hash, std::uint32_t next, Eq&& same) {
+  if ((used_ + 1) * 2 > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = mix(hash) >> 40 & mask;; i = (i + 1) & mask) {
+    slot& s = slots_[i];
+    if (s.generation != generation_) {
+      s = slot{hash, next, generation_};
+      ++used_;
+      return next;
+    }
+    if (s.hash == hash && same(s.value)) return s.value;
+  }
+}
+
+void batch_builder::index::clear() noexcept {
+  used_ = 0;
+  if (++generation_ == 0) {  // wrapped: old stamps could look live again
+    for (auto& s : slots_)
+      s.generation = 0;
+    generation_ = 1;
+  }
+}
+
+void batch_builder::index::grow() {
+  std::vector<slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const slot& s : old) {
+    if (s.generation != generation_) continue;
+    std::size_t i = mix(s.hash) >> 40 & mask;
+    while (slots_[i].generation == generation_)
+      i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+std::uint32_t batch_builder::type_index(const codec& c) {
+  const auto next = static_cast<std::uint32_t>(type_codecs_.size());
+  const std::uint32_t i = types_index_.find_or_add(
+      std::hash<const void*>{}(&c), next, [&](std::uint32_t v) { return type_codecs_[v] == &c; });
+  if (i == next) {
+    type_codecs_.push_back(&c);
+    batch_.add_types(std::string(c.name()));
+  }
+  return i;
 }
 
 std::uint32_t batch_builder::pid_index(const actor::pid& p) {
-  scratch_.assign(p.address());
-  scratch_.push_back('/');
-  scratch_.append(p.id());
-  auto [it, inserted] = pid_indices_.try_emplace(scratch_, batch_.pids_size());
-  if (inserted) {
+  const std::string* address = p.target()->interned_address();
+  const std::string_view id = p.id();
+  const std::size_t h = std::hash<std::string_view>{}(id) ^ std::hash<const void*>{}(address);
+  const auto next = static_cast<std::uint32_t>(batch_.pids_size());
+  const std::uint32_t i = pids_index_.find_or_add(h, next, [&](std::uint32_t v) {
+    const auto& w = batch_.pids(static_cast<int>(v));
+    return w.id() == id && w.address() == *address;
+  });
+  if (i == next) {
     auto* w = batch_.add_pids();
-    w->set_address(std::string(p.address()));
-    w->set_id(std::string(p.id()));
+    w->set_address(*address);
+    w->set_id(std::string(id));
   }
-  return it->second;
+  return i;
 }
 
 expected<void> batch_builder::add(const actor::pid& target, const actor::pid& sender,
                                   const actor::message& m) {
-  auto c = types_.by_type(m.type_id());
-  if (!c) return unexpected(errc::unknown_type);
-  std::string payload;
-  if (!c->encode(m, payload)) return unexpected(errc::invalid_argument);
-  auto* e = batch_.add_envelopes();
-  e->set_type(type_index(c->name()));
+  const codec* c = types_.by_type(m.type_id());
+  if (c == nullptr) return unexpected(errc::unknown_type);
+  // After reset(), add_envelopes() hands back a cleared envelope of an earlier batch, payload
+  // buffer included: steady state allocates nothing here.
+  wire::Envelope* e = batch_.add_envelopes();
+  std::string* payload = e->mutable_payload();
+  if (!c->encode(m, *payload)) {
+    batch_.mutable_envelopes()->RemoveLast();
+    return unexpected(errc::invalid_argument);
+  }
+  e->set_type(type_index(*c));
   e->set_target(pid_index(target));
   e->set_sender(sender ? pid_index(sender) + 1 : 0);
-  e->set_payload(std::move(payload));
+  ++size_;
+  bytes_ += payload->size();
   return {};
 }
 
-wire::Batch batch_builder::take(std::uint64_t seq, std::uint64_t ack) {
-  wire::Batch out;
-  out.Swap(&batch_);
-  out.set_seq(seq);
-  out.set_ack(ack);
-  type_indices_.clear();
-  pid_indices_.clear();
-  return out;
+const wire::Batch& batch_builder::stamp(std::uint64_t seq, std::uint64_t ack_session,
+                                        std::uint64_t ack) {
+  batch_.set_seq(seq);
+  batch_.set_ack_session(ack_session);
+  batch_.set_ack(ack);
+  return batch_;
+}
+
+void batch_builder::reset() {
+  batch_.Clear();  // keeps the repeated elements' objects for reuse by add()
+  size_ = 0;
+  bytes_ = 0;
+  types_index_.clear();
+  pids_index_.clear();
+  type_codecs_.clear();
 }
 
 expected<void> decode_batch(const wire::Batch& batch, const type_registry& types,
-                            const std::function<void(incoming&&)>& on_message) {
-  std::vector<std::shared_ptr<const codec>> codecs;
+                            std::vector<incoming>& out, const pid_factory& make_pid) {
+  out.clear();
+  std::vector<const codec*> codecs;
   codecs.reserve(static_cast<std::size_t>(batch.types_size()));
   for (const auto& name : batch.types()) {
-    auto c = types.by_name(name);
-    if (!c) return unexpected(errc::unknown_type);
-    codecs.push_back(std::move(c));
+    const codec* c = types.by_name(name);
+    if (c == nullptr) return unexpected(errc::unknown_type);
+    codecs.push_back(c);
   }
   std::vector<actor::pid> pids;
   pids.reserve(static_cast<std::size_t>(batch.pids_size()));
   for (const auto& p : batch.pids()) {
     if (p.address().empty() || p.id().empty()) return unexpected(errc::protocol_error);
-    pids.emplace_back(p.address(), p.id());
+    pids.push_back(make_pid ? make_pid(p.address(), p.id()) : actor::pid(p.address(), p.id()));
   }
-  std::vector<incoming> out;
   out.reserve(static_cast<std::size_t>(batch.envelopes_size()));
   for (const auto& e : batch.envelopes()) {
     if (e.type() >= codecs.size() || e.target() >= pids.size() || e.sender() > pids.size()) {
+      out.clear();
       return unexpected(errc::protocol_error);
     }
     auto m = codecs[e.type()]->decode(e.payload());
-    if (!m) return unexpected(errc::invalid_argument);
+    if (!m) {
+      out.clear();
+      return unexpected(errc::invalid_argument);
+    }
     out.push_back(incoming{pids[e.target()], e.sender() != 0 ? pids[e.sender() - 1] : actor::pid{},
                            std::move(*m)});
   }
-  for (auto& in : out)
-    on_message(std::move(in));
   return {};
 }
 

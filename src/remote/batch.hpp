@@ -14,11 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 namespace hollywood::remote::detail {
 
-/// Builds one batch. Not thread-safe (one writer).
+/// Builds batches, one at a time, reusing its allocations from one batch to the next.
+/// Not thread-safe (one writer).
 class batch_builder {
  public:
   explicit batch_builder(const type_registry& types) noexcept : types_(types) {}
@@ -27,23 +29,48 @@ class batch_builder {
   /// `errc::invalid_argument` (the codec could not encode it); nothing is added then.
   expected<void> add(const actor::pid& target, const actor::pid& sender, const actor::message& m);
 
-  [[nodiscard]] std::size_t size() const noexcept {
-    return static_cast<std::size_t>(batch_.envelopes_size());
-  }
-  [[nodiscard]] bool empty() const noexcept { return batch_.envelopes_size() == 0; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  /// Payload bytes so far (what the batch limit counts).
+  [[nodiscard]] std::size_t payload_bytes() const noexcept { return bytes_; }
 
-  /// Returns the batch (stamped with `seq` and `ack`) and starts a new one.
-  wire::Batch take(std::uint64_t seq, std::uint64_t ack);
+  /// Stamps the batch with its number and the acknowledgement it carries, and returns it for
+  /// serialisation; `reset()` starts the next one.
+  const wire::Batch& stamp(std::uint64_t seq, std::uint64_t ack_session, std::uint64_t ack);
+  void reset();
 
  private:
-  std::uint32_t type_index(std::string_view name);
+  /// Value-keyed index of what is already in the batch (PIDs by address and ID, types by
+  /// codec); cleared per batch without freeing.
+  class index {
+   public:
+    /// Returns the index stored for `key`, or stores `next` and returns it.
+    template <class Eq>
+    std::uint32_t find_or_add(std::size_t hash, std::uint32_t next, Eq&& same);
+    void clear() noexcept;
+
+   private:
+    struct slot {
+      std::size_t hash = 0;
+      std::uint32_t value = 0;
+      std::uint32_t generation = 0;  // live in this batch iff equal to generation_
+    };
+    void grow();
+    std::vector<slot> slots_ = std::vector<slot>(64);
+    std::uint32_t generation_ = 1;
+    std::size_t used_ = 0;
+  };
+
+  std::uint32_t type_index(const codec& c);
   std::uint32_t pid_index(const actor::pid& p);
 
   const type_registry& types_;
   wire::Batch batch_;
-  std::unordered_map<std::string, std::uint32_t> type_indices_;
-  std::unordered_map<std::string, std::uint32_t> pid_indices_;  // key: "address/id"
-  std::string scratch_;
+  std::size_t size_ = 0;
+  std::size_t bytes_ = 0;
+  index types_index_;
+  index pids_index_;
+  std::vector<const codec*> type_codecs_;  // by type index
 };
 
 /// One message taken out of a batch.
@@ -53,11 +80,15 @@ struct incoming {
   actor::message msg;
 };
 
-/// Decodes every envelope of `batch` before calling `on_message` for any, so a batch is
-/// delivered completely or not at all. Errors: `errc::protocol_error` (an index out of range,
-/// an empty PID), `errc::unknown_type` (a type name without codec), `errc::invalid_argument`
-/// (a payload its codec rejects).
+/// Makes the PID for one entry of a batch's PID table (address, ID); lets the receiver bind
+/// local targets once per batch instead of once per message.
+using pid_factory = std::function<actor::pid(std::string_view address, std::string_view id)>;
+
+/// Decodes every envelope of `batch` into `out` (cleared first), so a batch is delivered
+/// completely or not at all. Errors: `errc::protocol_error` (an index out of range, an empty
+/// PID), `errc::unknown_type` (a type name without codec), `errc::invalid_argument` (a payload
+/// its codec rejects). `make_pid` defaults to `actor::pid(address, id)`.
 expected<void> decode_batch(const wire::Batch& batch, const type_registry& types,
-                            const std::function<void(incoming&&)>& on_message);
+                            std::vector<incoming>& out, const pid_factory& make_pid = {});
 
 }  // namespace hollywood::remote::detail

@@ -15,20 +15,24 @@
 #include <hollywood/remote/protobuf_codec.hpp>
 #include <hollywood/thread_annotations.hpp>
 
+#include <atomic>
 #include <memory>
-#include <shared_mutex>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace hollywood::remote {
 
-/// @threadsafe
+/// @threadsafe. Lookups by type are lock-free (every send to another engine makes one);
+/// registration takes a lock and is meant for start-up, though it may happen at any time.
 class type_registry {
  public:
-  type_registry() = default;
+  type_registry();
   type_registry(const type_registry&) = delete;
   type_registry& operator=(const type_registry&) = delete;
+  ~type_registry();
 
   /// Registers `c`. Errors: `errc::invalid_argument` (empty name, or the name or type is taken
   /// by a different codec). Registering the same type under the same name again succeeds.
@@ -46,16 +50,24 @@ class type_registry {
     return add(std::make_shared<trivial_codec<T>>(std::move(name)));
   }
 
-  /// Returns the codec for the type a message holds (`message::type_id()`), or null.
-  [[nodiscard]] std::shared_ptr<const codec> by_type(const void* type_id) const;
+  /// Returns the codec for the type a message holds (`message::type_id()`), or null. The codec
+  /// lives as long as the registry.
+  [[nodiscard]] const codec* by_type(const void* type_id) const noexcept;
 
-  /// Returns the codec registered under `name`, or null.
-  [[nodiscard]] std::shared_ptr<const codec> by_name(std::string_view name) const;
+  /// Returns the codec registered under `name`, or null. The codec lives as long as the registry.
+  [[nodiscard]] const codec* by_name(std::string_view name) const;
 
  private:
-  mutable std::shared_mutex mu_;
-  std::unordered_map<const void*, std::shared_ptr<const codec>> by_type_ HOLLYWOOD_GUARDED_BY(mu_);
-  std::unordered_map<std::string, std::shared_ptr<const codec>> by_name_ HOLLYWOOD_GUARDED_BY(mu_);
+  struct table;
+
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<const codec>> codecs_ HOLLYWOOD_GUARDED_BY(mu_);
+  std::unordered_map<std::string_view, const codec*> by_name_ HOLLYWOOD_GUARDED_BY(mu_);
+  // Immutable snapshots of type -> codec; readers load the newest (acquire, partner: the
+  // release store in add()). Older snapshots stay until the registry dies, because a reader may
+  // still be probing one: registrations are few, so this costs little.
+  std::atomic<const table*> by_type_{nullptr};
+  std::vector<std::unique_ptr<const table>> tables_ HOLLYWOOD_GUARDED_BY(mu_);
 };
 
 }  // namespace hollywood::remote
