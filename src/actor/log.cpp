@@ -42,11 +42,15 @@ void set_log_level(log_level level) noexcept {
   min_level.store(level, std::memory_order_relaxed);
 }
 
-namespace detail {
-
 bool log_enabled(log_level level) noexcept {
   return level >= min_level.load(std::memory_order_relaxed);
 }
+
+void write_log(log_level level, std::string_view text) noexcept {
+  detail::log(level, text);
+}
+
+namespace detail {
 
 void log(log_level level, std::string_view text) noexcept {
   if (!log_enabled(level)) return;

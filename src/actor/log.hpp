@@ -13,8 +13,7 @@ namespace hollywood::actor::detail {
 
 using actor::log_level;
 
-/// Returns whether `level` reaches the sink (cheap: check before formatting).
-bool log_enabled(log_level level) noexcept;
+using actor::log_enabled;
 
 /// Sends `text` to the sink if `level` is enabled. Never throws.
 void log(log_level level, std::string_view text) noexcept;

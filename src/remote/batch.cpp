@@ -91,6 +91,10 @@ expected<void> batch_builder::add(const actor::pid& target, const actor::pid& se
     batch_.mutable_envelopes()->RemoveLast();
     return unexpected(errc::invalid_argument);
   }
+  if (payload->size() > max_payload_) {
+    batch_.mutable_envelopes()->RemoveLast();
+    return unexpected(errc::frame_too_large);
+  }
   e->set_type(type_index(*c));
   e->set_target(pid_index(target));
   e->set_sender(sender ? pid_index(sender) + 1 : 0);

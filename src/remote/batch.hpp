@@ -11,6 +11,7 @@
 
 #include "proto/wire.pb.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -23,10 +24,14 @@ namespace hollywood::remote::detail {
 /// Not thread-safe (one writer).
 class batch_builder {
  public:
-  explicit batch_builder(const type_registry& types) noexcept : types_(types) {}
+  /// `max_payload`: the largest encoded message accepted (what fits a peer's frame limit).
+  explicit batch_builder(const type_registry& types,
+                         std::size_t max_payload = SIZE_MAX) noexcept
+      : types_(types), max_payload_(max_payload) {}
 
   /// Adds one message. Errors: `errc::unknown_type` (no codec for its type),
-  /// `errc::invalid_argument` (the codec could not encode it); nothing is added then.
+  /// `errc::invalid_argument` (the codec could not encode it), `errc::frame_too_large` (its
+  /// encoding exceeds `max_payload`); nothing is added then.
   expected<void> add(const actor::pid& target, const actor::pid& sender, const actor::message& m);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
@@ -65,6 +70,7 @@ class batch_builder {
   std::uint32_t pid_index(const actor::pid& p);
 
   const type_registry& types_;
+  const std::size_t max_payload_;
   wire::Batch batch_;
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;

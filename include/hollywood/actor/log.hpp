@@ -25,4 +25,11 @@ void set_log_sink(log_sink sink);
 /// Sets the lowest level passed to the sink (default: `warn`). @threadsafe
 void set_log_level(log_level level) noexcept;
 
+/// Returns whether `level` reaches the sink (check before formatting). @threadsafe
+[[nodiscard]] bool log_enabled(log_level level) noexcept;
+
+/// Sends one line to the sink if `level` is enabled; for the library's other layers and for
+/// extensions that report through the same hook. Never throws. @threadsafe
+void write_log(log_level level, std::string_view text) noexcept;
+
 }  // namespace hollywood::actor

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+#include "inbound.hpp"
+
+#include <hollywood/actor/detail/pid_target.hpp>
+#include <hollywood/actor/log.hpp>
+
+#include "peer.hpp"
+
+#include <limits>
+
+namespace hollywood::remote::detail {
+
+namespace {
+
+/// Read size per system call; a batch frame usually arrives in a few.
+constexpr std::size_t read_chunk = 64 << 10;
+/// Longest engine address a hello may announce.
+constexpr std::size_t max_address = 255;
+
+bool parse(google::protobuf::MessageLite& m, std::string_view bytes) {
+  return bytes.size() <= static_cast<std::size_t>(std::numeric_limits<int>::max()) &&
+         m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace
+
+inbound::inbound(remote_impl& owner, std::unique_ptr<stream> s)
+    : owner_(owner),
+      stream_(std::move(s)),
+      decoder_(owner.config().max_frame_bytes),
+      buffer_(read_chunk) {
+  std::error_code ec;
+  const auto ep = stream_->socket().remote_endpoint(ec);
+  endpoint_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void inbound::start() {
+  stream_->async_handshake(asio::ssl::stream_base::server,
+                           [self = shared_from_this()](std::error_code ec) {
+                             if (self->closed_) return;
+                             if (ec) {
+                               self->fail(ec, "TLS handshake failed: " + ec.message());
+                               return;
+                             }
+                             self->read_more();
+                           });
+}
+
+void inbound::read_more() {
+  stream_->async_read_some(
+      asio::buffer(buffer_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
+        if (self->closed_) return;
+        if (ec) {
+          // The peer hung up (or its process died): the sender accounts for what it sent.
+          self->finish();
+          return;
+        }
+        auto fed = self->decoder_.feed(std::string_view(self->buffer_.data(), n),
+                                       [&](const frame& f) { return self->on_frame(f); });
+        if (!fed) {
+          self->fail(fed.error(), fed.error().message());
+          return;
+        }
+        self->read_more();
+      });
+}
+
+expected<void> inbound::on_frame(const frame& f) {
+  if (!hello_ && f.kind != frame_kind::hello) return unexpected(errc::protocol_error);
+  switch (f.kind) {
+    case frame_kind::hello:
+      return on_hello(f.payload);
+    case frame_kind::batch:
+      return on_batch(f.payload);
+    case frame_kind::ack:
+      return on_ack(f.payload);
+  }
+  return unexpected(errc::protocol_error);
+}
+
+expected<void> inbound::on_hello(std::string_view payload) {
+  wire::Hello h;
+  if (hello_ || !parse(h, payload) || h.address().empty() || h.address().size() > max_address ||
+      h.session() == 0) {
+    return unexpected(errc::protocol_error);
+  }
+  hello_ = true;
+  address_ = h.address();
+  interned_ = actor::detail::intern_address(address_);
+  session_ = h.session();
+  return {};
+}
+
+expected<void> inbound::on_batch(std::string_view payload) {
+  if (!parse(batch_, payload)) return unexpected(errc::protocol_error);
+  if (batch_.seq() != last_seq_ + 1) return unexpected(errc::protocol_error);
+  actor::engine& e = owner_.engine();
+  const std::string& self = owner_.address();
+  // Local targets are looked up once per batch (the PID table), not once per message.
+  auto bound = decode_batch(batch_, owner_.types(), messages_,
+                            [&](std::string_view address, std::string_view id) {
+                              if (address == self) {
+                                if (actor::pid p = e.lookup(id)) return p;
+                              }
+                              return actor::pid(address, id);
+                            });
+  if (!bound) return bound;
+  last_seq_ = batch_.seq();
+  for (incoming& in : messages_)
+    e.send_message(in.target, std::move(in.msg), in.sender);
+  owner_.counters().batches_received.fetch_add(1, std::memory_order_relaxed);
+  owner_.counters().messages_received.fetch_add(messages_.size(), std::memory_order_relaxed);
+  messages_.clear();
+  if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, last_seq_);
+  if (batch_.ack_session() != 0) {
+    if (auto p = owner_.find_peer(interned_)) p->acked(batch_.ack_session(), batch_.ack());
+  }
+  return {};
+}
+
+expected<void> inbound::on_ack(std::string_view payload) {
+  wire::Ack a;
+  if (!parse(a, payload)) return unexpected(errc::protocol_error);
+  if (auto p = owner_.find_peer(interned_)) p->acked(a.session(), a.ack());
+  return {};
+}
+
+void inbound::check_hello(clock::time_point now, clock::time_point::duration limit) {
+  if (!hello_ && !closed_ && now - opened_ > limit) {
+    fail(make_error_code(errc::protocol_error), "no hello in time");
+  }
+}
+
+void inbound::fail(std::error_code ec, const std::string& why) {
+  if (closed_) return;
+  owner_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+  actor::write_log(actor::log_level::warn, "remote: closing inbound connection from " + endpoint_ +
+                                               (address_.empty() ? "" : " (" + address_ + ")") +
+                                               ": " + why);
+  owner_.publish(remote_protocol_error_event{endpoint_, address_, ec, why});
+  finish();
+}
+
+void inbound::close() {
+  finish();
+}
+
+void inbound::finish() {
+  if (closed_) return;
+  closed_ = true;
+  stream_->close();
+  // Keep this object (and its stream, which pending handlers use) alive until they ran.
+  asio::post(owner_.io(), [self = shared_from_this()] { self->owner_.inbound_closed(*self); });
+}
+
+}  // namespace hollywood::remote::detail

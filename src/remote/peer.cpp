@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+#include "peer.hpp"
+
+#include <hollywood/actor/log.hpp>
+
+#include "frame.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace hollywood::remote::detail {
+
+namespace {
+
+using actor::dead_letter_reason;
+using actor::send_result;
+
+std::string ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + " ms";
+}
+
+/// Room a frame needs besides its payloads: header, tables, per-envelope fields.
+constexpr std::size_t frame_slack = 64 << 10;
+
+}  // namespace
+
+peer::peer(remote_impl& owner, const std::string* address, std::string host, std::uint16_t port)
+    : owner_(owner),
+      address_(address),
+      host_(std::move(host)),
+      port_(port),
+      resolver_(owner.io()),
+      retry_timer_(owner.io()),
+      builder_(owner.types(), owner.config().max_frame_bytes > frame_slack
+                                  ? owner.config().max_frame_bytes - frame_slack
+                                  : owner.config().max_frame_bytes / 2) {}
+
+peer::~peer() = default;
+
+// -- senders -------------------------------------------------------------------------------
+
+send_result peer::enqueue(const actor::pid& to, actor::message& m,
+                          const actor::pid& sender) noexcept {
+  // Acquire: partner of the release store in declare_outage(); a stale `false` is harmless
+  // (the message is queued and the I/O thread dead-letters it).
+  if (unreachable_.load(std::memory_order_acquire)) [[unlikely]] {
+    if (!wanted_.load(std::memory_order_relaxed)) {
+      wanted_.store(true, std::memory_order_relaxed);
+      wake();
+    }
+    return send_result::unreachable;
+  }
+  // Relaxed: the bound only needs an approximate count; the queue orders the messages.
+  if (queued_.fetch_add(1, std::memory_order_relaxed) >= owner_.config().peer_queue_capacity) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    return send_result::inbox_full;
+  }
+  ringbuffer::push_result r = ringbuffer::push_result::closed;
+  try {
+    r = queue_.try_emplace(to, sender, std::move(m));
+  } catch (const std::bad_alloc&) {
+    r = ringbuffer::push_result::closed;  // m untouched: construction never started
+  }
+  if (r != ringbuffer::push_result::ok) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    return send_result::unreachable;
+  }
+  wake();
+  return send_result::delivered;
+}
+
+void peer::wake() noexcept {
+  // seq_cst load after the queue's seq_cst push: the sender's half of the Dekker pair with the
+  // idle path of pump() (store false, then check the queue).
+  if (scheduled_.load(std::memory_order_seq_cst)) return;
+  if (scheduled_.exchange(true, std::memory_order_acq_rel)) return;
+  try {
+    asio::post(owner_.io(), [self = shared_from_this()] { self->pump(); });
+  } catch (const std::exception& e) {
+    actor::write_log(actor::log_level::error,
+                     "remote: cannot wake the writer for " + *address_ + ": " + e.what());
+  }
+}
+
+// -- the writer ------------------------------------------------------------------------------
+
+bool peer::demand() const noexcept {
+  return !queue_.empty() || ack_owed_;
+}
+
+void peer::pump() {
+  for (;;) {
+    if (terminated_) {
+      dead_letter_queue(dead_letter_reason::unreachable, "remote stopped");
+    } else if (declared_) {
+      dead_letter_queue(dead_letter_reason::unreachable, "peer unreachable");
+      ack_owed_ = false;
+      // A sender met the outage: try again (one dial per wave of sends, not a loop).
+      if (wanted_.exchange(false, std::memory_order_relaxed) && link_ == link::idle &&
+          !retry_pending_) {
+        connect();
+      }
+    } else if (link_ == link::open) {
+      if (writing_ || write_next()) return;  // the write's completion (or an ack) pumps again
+    } else if (demand()) {
+      if (link_ == link::idle && !retry_pending_) connect();
+      return;  // the connection, or the retry timer, pumps again
+    }
+    // Idle. seq_cst store, then the queue's seq_cst emptiness check: the I/O thread's half of
+    // the Dekker pair with wake(), so a message pushed meanwhile is never stranded.
+    scheduled_.store(false, std::memory_order_seq_cst);
+    if (queue_.empty()) return;
+    if (scheduled_.exchange(true, std::memory_order_acq_rel)) return;  // a wake-up is posted
+  }
+}
+
+bool peer::write_next() {
+  const remote_config& cfg = owner_.config();
+  const bool window_open = unacked_.size() < cfg.max_unacked_batches;
+  if (!window_open && !ack_owed_) return !queue_.empty();  // wait for acknowledgements
+  std::string& out = conn_->wbuf;
+  out.clear();
+  if (!hello_sent_) {
+    wire::Hello hello;
+    hello.set_address(owner_.address());
+    hello.set_incarnation(owner_.incarnation());
+    hello.set_session(session_);
+    append_frame(out, frame_kind::hello, hello);
+    hello_sent_ = true;
+  }
+  std::vector<outbound> batch;
+  if (window_open) {
+    batch = take_vector();
+    std::size_t taken = 0;
+    queue_.consume(cfg.max_batch_messages, [&](outbound& o) noexcept {
+      ++taken;
+      std::error_code refused;
+      const std::size_t before = batch.size();
+      try {
+        batch.push_back(std::move(o));  // first, so a failure to grow leaves `o` intact
+        const outbound& kept = batch.back();
+        auto added = builder_.add(kept.to, kept.sender, kept.msg);
+        if (added) return builder_.payload_bytes() < cfg.max_batch_bytes;
+        refused = added.error();
+      } catch (const std::exception&) {
+        refused = make_error_code(errc::invalid_argument);  // out of memory while encoding
+      }
+      if (batch.size() > before) {
+        o = std::move(batch.back());
+        batch.pop_back();
+      }
+      const bool unknown = refused == errc::unknown_type;
+      owner_.dead_letter(std::move(o),
+                         unknown ? dead_letter_reason::unknown_type
+                                 : dead_letter_reason::unreachable,
+                         unknown ? "no codec registered for the type"
+                         : refused == errc::frame_too_large ? "message larger than a frame"
+                                                            : "the codec could not encode it");
+      return true;
+    });
+    queued_.fetch_sub(taken, std::memory_order_relaxed);
+  }
+  if (!batch.empty()) {
+    const std::uint64_t seq = next_seq_++;
+    const wire::Batch& w =
+        builder_.stamp(seq, ack_owed_ ? ack_session_ : 0, ack_owed_ ? ack_seq_ : 0);
+    append_frame(out, frame_kind::batch, w);
+    builder_.reset();
+    ack_owed_ = false;
+    owner_.counters().batches_sent.fetch_add(1, std::memory_order_relaxed);
+    owner_.counters().messages_sent.fetch_add(batch.size(), std::memory_order_relaxed);
+    unacked_.push_back(sent_batch{seq, clock::now(), std::move(batch)});
+  } else {
+    recycle(std::move(batch));
+    if (ack_owed_) {
+      wire::Ack ack;
+      ack.set_session(ack_session_);
+      ack.set_ack(ack_seq_);
+      append_frame(out, frame_kind::ack, ack);
+      ack_owed_ = false;
+    }
+  }
+  if (out.empty()) return false;
+  writing_ = true;
+  conn_->s.async_write(asio::buffer(out), [self = shared_from_this(), c = conn_,
+                                           g = generation_](std::error_code ec, std::size_t) {
+    self->on_written(g, ec);
+  });
+  return true;
+}
+
+void peer::on_written(std::uint64_t generation, std::error_code ec) {
+  if (generation != generation_) return;  // a connection already given up
+  writing_ = false;
+  if (ec) {
+    lose_connection(generation, "write failed: " + ec.message());
+    return;
+  }
+  pump();
+}
+
+// -- acknowledgements ------------------------------------------------------------------------
+
+void peer::owe_ack(std::uint64_t session, std::uint64_t seq) {
+  ack_session_ = session;
+  ack_seq_ = seq;
+  ack_owed_ = true;
+  if (declared_) wanted_.store(true, std::memory_order_relaxed);  // it reached us: try it
+  if (!scheduled_.exchange(true, std::memory_order_acq_rel)) pump();
+}
+
+void peer::acked(std::uint64_t session, std::uint64_t seq) {
+  if (link_ != link::open || session != session_) return;  // about a connection given up
+  bool freed = false;
+  while (!unacked_.empty() && unacked_.front().seq <= seq) {
+    recycle(std::move(unacked_.front().messages));
+    unacked_.pop_front();
+    freed = true;
+  }
+  if (freed) pump();
+}
+
+// -- connecting --------------------------------------------------------------------------------
+
+void peer::connect() {
+  link_ = link::connecting;
+  ++generation_;
+  conn_ = std::make_shared<connection>(owner_.io(), owner_.client_tls());
+  conn_->s.verify_host(host_);
+  auto on_connect = [self = shared_from_this(), c = conn_, g = generation_](std::error_code ec,
+                                                                              const auto&) {
+    self->on_connected(g, ec);
+  };
+  std::error_code bad;
+  const auto ip = asio::ip::make_address(host_, bad);
+  if (!bad) {
+    const std::array<asio::ip::tcp::endpoint, 1> endpoints{asio::ip::tcp::endpoint(ip, port_)};
+    asio::async_connect(conn_->s.socket(), endpoints, std::move(on_connect));
+    return;
+  }
+  // A host name: resolve without blocking (Asio resolves on its own thread).
+  resolver_.async_resolve(
+      host_, std::to_string(port_),
+      [self = shared_from_this(), c = conn_, g = generation_, on_connect = std::move(on_connect)](
+          std::error_code ec, const asio::ip::tcp::resolver::results_type& results) mutable {
+        if (g != self->generation_) return;
+        if (ec) {
+          self->dial_failed("cannot resolve " + self->host_ + ": " + ec.message());
+          return;
+        }
+        asio::async_connect(c->s.socket(), results, std::move(on_connect));
+      });
+}
+
+void peer::on_connected(std::uint64_t generation, std::error_code ec) {
+  if (generation != generation_) return;
+  if (ec) {
+    dial_failed(ec.message());
+    return;
+  }
+  std::error_code ignored;
+  conn_->s.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  conn_->s.async_handshake(asio::ssl::stream_base::client,
+                           [self = shared_from_this(), c = conn_, g = generation](
+                               std::error_code hec) { self->on_handshake(g, hec); });
+}
+
+void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
+  if (generation != generation_) return;
+  if (ec) {
+    dial_failed("TLS handshake failed: " + ec.message());
+    return;
+  }
+  link_ = link::open;
+  backoff_ = std::chrono::milliseconds{0};
+  session_ = owner_.next_session();
+  next_seq_ = 1;
+  hello_sent_ = false;
+  outage_since_.reset();
+  if (declared_) {
+    declared_ = false;
+    unreachable_.store(false, std::memory_order_release);  // partner: enqueue()
+  }
+  owner_.publish(remote_connected_event{*address_});
+  watch_for_close();
+  pump();
+}
+
+void peer::watch_for_close() {
+  // Nothing is ever read on an outbound connection: a completion means the peer closed it, the
+  // network failed, or the peer broke the protocol by writing.
+  conn_->s.async_read_some(asio::buffer(conn_->probe), [self = shared_from_this(), c = conn_,
+                                                        g = generation_](std::error_code ec,
+                                                                         std::size_t) {
+    self->lose_connection(g, ec ? ec.message() : "the peer wrote on a one-way connection");
+  });
+}
+
+void peer::lose_connection(std::uint64_t generation, const std::string& reason) {
+  if (generation != generation_ || link_ != link::open) return;
+  ++generation_;  // every pending handler of this connection is now stale
+  conn_->s.close();
+  conn_.reset();
+  link_ = link::idle;
+  writing_ = false;
+  const std::uint64_t maybe =
+      dead_letter_unacked("connection to " + *address_ + " lost (" + reason +
+                          "): the message may have been delivered");
+  // A peer that shuts down closes its side; only a loss that leaves messages in doubt warns.
+  actor::write_log(maybe != 0 ? actor::log_level::warn : actor::log_level::info,
+                   "remote: connection to " + *address_ + " lost: " + reason + " (" +
+                       std::to_string(maybe) + " unacknowledged messages)");
+  owner_.publish(remote_disconnected_event{*address_, reason, maybe});
+  if (!outage_since_) outage_since_ = clock::now();
+  pump();  // dials again at once if anything waits
+}
+
+void peer::dial_failed(const std::string& reason) {
+  link_ = link::idle;
+  if (conn_) {
+    conn_->s.close();
+    conn_.reset();
+  }
+  ++generation_;
+  if (!outage_since_) outage_since_ = clock::now();
+  if (actor::log_enabled(actor::log_level::debug)) {
+    actor::write_log(actor::log_level::debug, "remote: dialing " + *address_ + " failed: " + reason);
+  }
+  // In a declared outage, dial again only if a sender has asked since the last attempt.
+  if (declared_ && !wanted_.load(std::memory_order_relaxed)) return;
+  retry_later();
+}
+
+void peer::retry_later() {
+  const remote_config& cfg = owner_.config();
+  backoff_ = backoff_.count() == 0 ? cfg.reconnect_min : std::min(backoff_ * 2, cfg.reconnect_max);
+  retry_pending_ = true;
+  retry_timer_.expires_after(backoff_);
+  retry_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    self->retry_pending_ = false;
+    if (ec || self->terminated_) return;
+    if (self->declared_) self->wanted_.store(false, std::memory_order_relaxed);
+    if (self->link_ == link::idle && (self->declared_ || self->demand())) {
+      self->connect();
+    } else {
+      self->pump();
+    }
+  });
+}
+
+// -- deadlines ---------------------------------------------------------------------------------
+
+void peer::tick(clock::time_point now) {
+  if (terminated_) return;
+  const remote_config& cfg = owner_.config();
+  if (link_ == link::open && !unacked_.empty() && now - unacked_.front().at > cfg.ack_timeout) {
+    lose_connection(generation_, "no acknowledgement within " + ms(cfg.ack_timeout));
+    return;
+  }
+  if (link_ == link::open || declared_ || !outage_since_) return;
+  if (!demand() && !retry_pending_ && link_ == link::idle) {
+    outage_since_.reset();  // nothing waits for this peer: no outage to report
+    return;
+  }
+  if (now - *outage_since_ >= cfg.unreachable_deadline) declare_outage();
+}
+
+void peer::declare_outage() {
+  declared_ = true;
+  unreachable_.store(true, std::memory_order_release);  // partner: enqueue()
+  const std::uint64_t dropped = dead_letter_queue(
+      dead_letter_reason::unreachable,
+      "peer unreachable for " + ms(owner_.config().unreachable_deadline));
+  ack_owed_ = false;
+  actor::write_log(actor::log_level::warn, "remote: " + *address_ + " unreachable for " +
+                                               ms(owner_.config().unreachable_deadline) + "; " +
+                                               std::to_string(dropped) + " queued messages dropped");
+  owner_.publish(remote_unreachable_event{*address_, dropped});
+}
+
+bool peer::settled() const noexcept {
+  return queue_.empty() && unacked_.empty() && !writing_ && (!ack_owed_ || link_ != link::open);
+}
+
+void peer::terminate(std::string_view why) {
+  terminated_ = true;
+  queue_.close();
+  retry_timer_.cancel();
+  resolver_.cancel();
+  ++generation_;
+  if (conn_) {
+    conn_->s.close();
+    conn_.reset();
+  }
+  link_ = link::idle;
+  writing_ = false;
+  const std::string detail(why);
+  dead_letter_unacked(detail + ": the message may have been delivered");
+  dead_letter_queue(dead_letter_reason::unreachable, detail);
+}
+
+// -- dead letters and buffers ------------------------------------------------------------------
+
+std::uint64_t peer::dead_letter_queue(dead_letter_reason reason, std::string_view detail) {
+  std::uint64_t n = 0;
+  for (;;) {
+    const std::size_t got = queue_.consume(
+        1024, [&](outbound& o) noexcept { owner_.dead_letter(std::move(o), reason, detail); });
+    if (got == 0) break;
+    n += got;
+    queued_.fetch_sub(got, std::memory_order_relaxed);
+  }
+  return n;
+}
+
+std::uint64_t peer::dead_letter_unacked(std::string_view detail) {
+  std::uint64_t n = 0;
+  for (auto& b : unacked_) {
+    for (auto& o : b.messages)
+      owner_.dead_letter(std::move(o), dead_letter_reason::maybe_delivered, detail);
+    n += b.messages.size();
+    recycle(std::move(b.messages));
+  }
+  unacked_.clear();
+  return n;
+}
+
+std::vector<outbound> peer::take_vector() {
+  if (spare_.empty()) return {};
+  std::vector<outbound> v = std::move(spare_.back());
+  spare_.pop_back();
+  return v;
+}
+
+void peer::recycle(std::vector<outbound>&& v) {
+  v.clear();
+  if (v.capacity() != 0 && spare_.size() < owner_.config().max_unacked_batches) {
+    spare_.push_back(std::move(v));
+  }
+}
+
+}  // namespace hollywood::remote::detail

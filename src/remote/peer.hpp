@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// One peer engine as seen by the sender: the queue of messages for it, the outbound connection
+// this engine dials to it, and the batches sent on that connection and not yet acknowledged.
+//
+// Senders only push into the queue (lock-free) and, when the writer is idle, post one wake-up to
+// the I/O thread; dialing, encoding and writing all happen there, so a sender never blocks.
+// Delivery accounting (docs/remote-protocol.md):
+// - a batch stays in `unacked_` until the peer acknowledges it; if the connection is lost
+//   first, its messages become `maybe_delivered` dead letters;
+// - messages still queued when the peer has been unreachable for `unreachable_deadline` become
+//   `unreachable` dead letters, with one `remote_unreachable_event`; until a connection succeeds
+//   again, sends to the peer fail at once.
+
+#include <hollywood/actor/message.hpp>
+#include <hollywood/actor/pid.hpp>
+#include <hollywood/actor/send_result.hpp>
+#include <hollywood/ringbuffer/mpsc_queue.hpp>
+
+#include "batch.hpp"
+#include "remote_impl.hpp"
+#include "stream.hpp"
+
+#include <asio.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hollywood::remote::detail {
+
+/// `enqueue` and `close_queue` are @threadsafe; everything else runs on the I/O thread.
+class peer : public std::enable_shared_from_this<peer> {
+ public:
+  peer(remote_impl& owner, const std::string* address, std::string host, std::uint16_t port);
+  peer(const peer&) = delete;
+  peer& operator=(const peer&) = delete;
+  ~peer();
+
+  // -- any thread ----------------------------------------------------------------------
+
+  /// Queues `m` (moved from only on `delivered`). `inbox_full`: the queue is at its bound;
+  /// `unreachable`: the peer is in a declared outage or the remote stopped.
+  actor::send_result enqueue(const actor::pid& to, actor::message& m,
+                             const actor::pid& sender) noexcept;
+
+  /// Refuses further messages; those already queued are still sent (remote stopping).
+  void close_queue() noexcept { queue_.close(); }
+
+  // -- I/O thread ----------------------------------------------------------------------
+
+  /// This engine received batch `seq` on the peer's connection `session`: acknowledge it.
+  void owe_ack(std::uint64_t session, std::uint64_t seq);
+  /// The peer acknowledged batches up to `seq` of our connection `session`.
+  void acked(std::uint64_t session, std::uint64_t seq);
+  /// Checks the unreachable deadline and the acknowledgement timeout.
+  void tick(clock::time_point now);
+  /// Nothing queued and nothing unacknowledged (for the remote's linger).
+  [[nodiscard]] bool settled() const noexcept;
+  /// Final: closes the connection; queued messages become `unreachable` dead letters and
+  /// unacknowledged ones `maybe_delivered`.
+  void terminate(std::string_view why);
+
+  [[nodiscard]] const std::string& address() const noexcept { return *address_; }
+
+ private:
+  /// One batch on the wire, kept until acknowledged.
+  struct sent_batch {
+    std::uint64_t seq = 0;
+    clock::time_point at;
+    std::vector<outbound> messages;
+  };
+  enum class link : std::uint8_t { idle, connecting, open };
+  /// One connection attempt's socket and buffers, shared with its pending handlers so a closed
+  /// connection's late completions never touch the next one's.
+  struct connection {
+    connection(asio::io_context& io, asio::ssl::context* tls) : s(io, tls) {}
+    stream s;
+    std::string wbuf;
+    std::array<char, 64> probe{};
+  };
+
+  void wake() noexcept;  // any thread: make sure pump() runs soon
+  void pump();
+  [[nodiscard]] bool demand() const noexcept;
+  bool write_next();
+  void on_written(std::uint64_t generation, std::error_code ec);
+  void connect();
+  void on_connected(std::uint64_t generation, std::error_code ec);
+  void on_handshake(std::uint64_t generation, std::error_code ec);
+  void watch_for_close();
+  void lose_connection(std::uint64_t generation, const std::string& reason);
+  void dial_failed(const std::string& reason);
+  void retry_later();
+  void declare_outage();
+  std::uint64_t dead_letter_queue(actor::dead_letter_reason reason, std::string_view detail);
+  std::uint64_t dead_letter_unacked(std::string_view detail);
+  std::vector<outbound> take_vector();
+  void recycle(std::vector<outbound>&& v);
+
+  remote_impl& owner_;
+  const std::string* const address_;
+  const std::string host_;
+  const std::uint16_t port_;
+
+  // Shared with senders.
+  ringbuffer::mpsc_queue<outbound> queue_;
+  std::atomic<std::size_t> queued_{0};
+  // True while pump() is posted or will run again on its own (a write, a dial or a retry is
+  // pending); senders post a wake-up only when they flip it from false.
+  std::atomic<bool> scheduled_{false};
+  // A declared outage: senders fail fast (release by the I/O thread, acquire by senders).
+  std::atomic<bool> unreachable_{false};
+  // A sender met the outage since the last dial: keep dialing.
+  std::atomic<bool> wanted_{false};
+
+  // I/O thread only.
+  link link_ = link::idle;
+  std::uint64_t generation_ = 0;  // of the current connection; stale handlers compare it
+  std::shared_ptr<connection> conn_;
+  asio::ip::tcp::resolver resolver_;
+  asio::steady_timer retry_timer_;
+  bool retry_pending_ = false;
+  std::chrono::milliseconds backoff_{0};
+  std::optional<clock::time_point> outage_since_;
+  bool declared_ = false;
+  bool writing_ = false;
+  bool hello_sent_ = false;
+  std::uint64_t session_ = 0;
+  std::uint64_t next_seq_ = 1;
+  std::deque<sent_batch> unacked_;
+  std::vector<std::vector<outbound>> spare_;  // message vectors of acknowledged batches
+  batch_builder builder_;
+  bool terminated_ = false;
+  bool ack_owed_ = false;
+  std::uint64_t ack_session_ = 0;
+  std::uint64_t ack_seq_ = 0;
+};
+
+}  // namespace hollywood::remote::detail

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include <hollywood/remote/remote.hpp>
+
+#include <hollywood/actor/log.hpp>
+
+#include "address.hpp"
+#include "remote_impl.hpp"
+
+namespace hollywood::remote {
+
+std::string remote_config::problem() const {
+  if (!detail::split_address(listen)) return "listen: must be host:port";
+  if (peer_queue_capacity == 0) return "peer_queue_capacity: must be at least 1";
+  if (unreachable_deadline.count() <= 0) return "unreachable_deadline: must be positive";
+  if (reconnect_min.count() <= 0 || reconnect_max < reconnect_min) {
+    return "reconnect backoff: need 0 < min <= max";
+  }
+  if (max_batch_messages == 0) return "max_batch_messages: must be at least 1";
+  if (max_frame_bytes < 1024) return "max_frame_bytes: must be at least 1024";
+  if (max_batch_bytes == 0 || max_batch_bytes > max_frame_bytes / 2) {
+    return "max_batch_bytes: must be positive and at most half of max_frame_bytes";
+  }
+  if (max_unacked_batches == 0) return "max_unacked_batches: must be at least 1";
+  if (ack_timeout.count() <= 0) return "ack_timeout: must be positive";
+  if (linger.count() < 0) return "linger: must not be negative";
+  if (tls && (tls->certificate_file.empty() || tls->private_key_file.empty() ||
+              tls->ca_file.empty())) {
+    return "tls: certificate_file, private_key_file and ca_file are required";
+  }
+  return {};
+}
+
+expected<std::shared_ptr<remote>> remote::create(remote_config config) {
+  if (auto problem = config.problem(); !problem.empty()) {
+    actor::write_log(actor::log_level::error, "remote configuration rejected: " + problem);
+    return unexpected(errc::invalid_config);
+  }
+  auto impl = std::make_unique<detail::remote_impl>(std::move(config));
+  if (auto opened = impl->open(); !opened) return unexpected(opened.error());
+  return std::shared_ptr<remote>(new remote(std::move(impl)));
+}
+
+remote::remote(std::unique_ptr<detail::remote_impl> impl) noexcept : impl_(std::move(impl)) {}
+
+remote::~remote() = default;
+
+std::string remote::address() const {
+  return impl_->address();
+}
+
+type_registry& remote::types() const noexcept {
+  return impl_->types();
+}
+
+void remote::stop() {
+  impl_->stop();
+}
+
+remote_stats remote::stats() const noexcept {
+  return impl_->stats();
+}
+
+std::error_code remote::attach(actor::engine& e) {
+  return impl_->attach(e);
+}
+
+void remote::detach() noexcept {
+  impl_->stop();
+}
+
+actor::send_result remote::route(const actor::pid& to, actor::message& m,
+                                 const actor::pid& sender) noexcept {
+  return impl_->route(to, m, sender);
+}
+
+}  // namespace hollywood::remote

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The remote's private state: the listener, the I/O thread that runs every connection, the peers
+// (one outbound connection each) and the inbound connections.
+//
+// Threads: `route` runs on any sender's thread and only touches a peer's queue; everything else
+// (sockets, batches, acknowledgements, timers, dead letters of queued messages) runs on the one
+// I/O thread. `attach`/`stop` are called by the engine (or the user) from outside that thread.
+
+#include <hollywood/actor/engine.hpp>
+#include <hollywood/actor/message.hpp>
+#include <hollywood/actor/pid.hpp>
+#include <hollywood/remote/remote.hpp>
+#include <hollywood/thread_annotations.hpp>
+
+#include "stream.hpp"
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+namespace hollywood::remote::detail {
+
+using clock = std::chrono::steady_clock;
+
+/// A message waiting for the wire, or sent and not yet acknowledged.
+struct outbound {
+  outbound() noexcept = default;
+  outbound(const actor::pid& t, const actor::pid& s, actor::message&& m) noexcept
+      : to(t), sender(s), msg(std::move(m)) {}
+
+  actor::pid to;
+  actor::pid sender;
+  actor::message msg;
+};
+
+class peer;
+class inbound;
+
+/// Counters behind `remote_stats`; relaxed, they are statistics.
+struct remote_counters {
+  std::atomic<std::uint64_t> messages_sent{0};
+  std::atomic<std::uint64_t> messages_received{0};
+  std::atomic<std::uint64_t> batches_sent{0};
+  std::atomic<std::uint64_t> batches_received{0};
+  std::atomic<std::uint64_t> dead_letters{0};
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> protocol_errors{0};
+};
+
+/// @threadsafe where noted; the rest is confined to the I/O thread.
+class remote_impl {
+ public:
+  explicit remote_impl(remote_config config);
+  remote_impl(const remote_impl&) = delete;
+  remote_impl& operator=(const remote_impl&) = delete;
+  ~remote_impl();
+
+  /// Loads TLS material and binds the listener. Called once, by `remote::create`.
+  expected<void> open();
+
+  // -- any thread ----------------------------------------------------------------------
+
+  [[nodiscard]] const std::string& address() const noexcept { return address_; }
+  [[nodiscard]] type_registry& types() const noexcept { return *types_; }
+  [[nodiscard]] const remote_config& config() const noexcept { return config_; }
+  std::error_code attach(actor::engine& e);
+  void stop();
+  actor::send_result route(const actor::pid& to, actor::message& m,
+                           const actor::pid& sender) noexcept;
+  [[nodiscard]] remote_stats stats() const noexcept;
+  [[nodiscard]] remote_counters& counters() noexcept { return counters_; }
+
+  // -- I/O thread ----------------------------------------------------------------------
+
+  [[nodiscard]] asio::io_context& io() noexcept { return io_; }
+  [[nodiscard]] asio::ssl::context* client_tls() noexcept { return client_tls_.get(); }
+  [[nodiscard]] actor::engine& engine() const noexcept { return *engine_; }
+  [[nodiscard]] std::uint64_t incarnation() const noexcept { return incarnation_; }
+  [[nodiscard]] std::uint64_t next_session() noexcept { return ++last_session_; }
+  [[nodiscard]] bool stopping() const noexcept { return stopping_; }
+
+  /// The peer for `address` (interned), made on first use; null while stopping or for an
+  /// address that cannot be dialed. @threadsafe
+  std::shared_ptr<peer> peer_for(const std::string* address);
+  /// The peer for `address` if there is one. @threadsafe
+  std::shared_ptr<peer> find_peer(const std::string* address) const;
+
+  /// Publishes a dead letter for `o` on the engine (and counts it).
+  void dead_letter(outbound&& o, actor::dead_letter_reason reason,
+                   std::string_view detail) noexcept;
+
+  /// Publishes a remote event on the engine's event stream.
+  template <class E>
+  void publish(E&& event) {
+    if (engine_ != nullptr) engine_->broadcast_event(std::forward<E>(event));
+  }
+
+  /// An inbound connection closed (cleanly or not); forget it.
+  void inbound_closed(inbound& c);
+
+ private:
+  enum class state : std::uint8_t { created, running, stopping, stopped };
+
+  void accept_next();
+  void start_tick();
+  void tick();
+  void begin_stop();
+  [[nodiscard]] bool settled() const;
+  void finish_stop();
+  peer* route_peer(const std::string* address) noexcept;
+
+  const std::uint64_t serial_;  // unique per remote in this process (keys thread-local caches)
+  remote_config config_;
+  std::shared_ptr<type_registry> types_;
+  std::string address_;
+  const std::uint64_t incarnation_;
+  std::uint64_t last_session_;
+
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer tick_timer_;
+  std::unique_ptr<asio::ssl::context> server_tls_;
+  std::unique_ptr<asio::ssl::context> client_tls_;
+  std::thread thread_;
+  actor::engine* engine_ = nullptr;
+
+  std::mutex state_mu_;
+  state state_ HOLLYWOOD_GUARDED_BY(state_mu_) = state::created;
+
+  mutable std::shared_mutex peers_mu_;
+  std::unordered_map<const std::string*, std::shared_ptr<peer>> peers_
+      HOLLYWOOD_GUARDED_BY(peers_mu_);
+  bool peers_closed_ HOLLYWOOD_GUARDED_BY(peers_mu_) = false;
+
+  // I/O thread only.
+  std::unordered_map<inbound*, std::shared_ptr<inbound>> inbound_;
+  bool stopping_ = false;
+  clock::time_point linger_until_{};
+
+  remote_counters counters_;
+};
+
+}  // namespace hollywood::remote::detail
