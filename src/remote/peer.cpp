@@ -212,6 +212,13 @@ void peer::owe_ack(std::uint64_t session, std::uint64_t seq) {
 
 void peer::acked(std::uint64_t session, std::uint64_t seq) {
   if (link_ != link::open || session != session_) return;  // about a connection given up
+  if (!proven_) {
+    // The peer accepted this connection (a handshake alone does not show it: a TLS 1.3 server
+    // may still reject the client's certificate): the outage, if any, is over.
+    proven_ = true;
+    backoff_ = std::chrono::milliseconds{0};
+    outage_since_.reset();
+  }
   bool freed = false;
   while (!unacked_.empty() && unacked_.front().seq <= seq) {
     recycle(std::move(unacked_.front().messages));
@@ -273,14 +280,15 @@ void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
     return;
   }
   link_ = link::open;
-  backoff_ = std::chrono::milliseconds{0};
+  proven_ = false;
   session_ = owner_.next_session();
   next_seq_ = 1;
   hello_sent_ = false;
-  outage_since_.reset();
   if (declared_) {
+    // Let senders in again; this connection now has a deadline of its own to prove itself.
     declared_ = false;
     unreachable_.store(false, std::memory_order_release);  // partner: enqueue()
+    outage_since_ = clock::now();
   }
   owner_.publish(remote_connected_event{*address_});
   watch_for_close();
@@ -313,6 +321,10 @@ void peer::lose_connection(std::uint64_t generation, const std::string& reason) 
                        std::to_string(maybe) + " unacknowledged messages)");
   owner_.publish(remote_disconnected_event{*address_, reason, maybe});
   if (!outage_since_) outage_since_ = clock::now();
+  if (!proven_) {
+    retry_later();  // refused after connecting: back off as for a failed dial
+    return;
+  }
   pump();  // dials again at once if anything waits
 }
 

@@ -131,6 +131,7 @@ class peer : public std::enable_shared_from_this<peer> {
   std::chrono::milliseconds backoff_{0};
   std::optional<clock::time_point> outage_since_;
   bool declared_ = false;
+  bool proven_ = false;  // the peer acknowledged something on this connection
   bool writing_ = false;
   bool hello_sent_ = false;
   std::uint64_t session_ = 0;
