@@ -46,7 +46,28 @@ expected<void> frame_decoder::feed(std::string_view bytes,
     buffer_.shrink_to_fit();
     return unexpected(e);
   };
+  auto deliver = [&](std::string_view whole) -> expected<void> {
+    const auto version = static_cast<std::uint8_t>(whole[length_size]);
+    const auto kind = static_cast<std::uint8_t>(whole[length_size + 1]);
+    if (version != protocol_version) return fail(errc::version_mismatch);
+    if (!known_kind(kind)) return fail(errc::protocol_error);
+    const frame f{static_cast<frame_kind>(kind), whole.substr(frame_header_size)};
+    if (auto r = on_frame(f); !r) return fail(static_cast<errc>(r.error().value()));
+    return {};
+  };
   while (!bytes.empty() || buffer_.size() >= length_size) {
+    // Whole frames in the input are handed over in place, without copying.
+    if (buffer_.empty() && bytes.size() >= length_size) {
+      const std::uint32_t length = read_length(bytes.data());
+      if (length < 2) return fail(errc::protocol_error);
+      if (length > max_frame_ + 2) return fail(errc::frame_too_large);
+      const std::size_t total = length_size + length;
+      if (bytes.size() >= total) {
+        if (auto r = deliver(bytes.substr(0, total)); !r) return r;
+        bytes.remove_prefix(total);
+        continue;
+      }
+    }
     // Complete the length prefix first; nothing larger is buffered before it is checked.
     if (buffer_.size() < length_size) {
       const std::size_t take = std::min(length_size - buffer_.size(), bytes.size());
@@ -62,13 +83,7 @@ expected<void> frame_decoder::feed(std::string_view bytes,
     buffer_.append(bytes.data(), take);
     bytes.remove_prefix(take);
     if (buffer_.size() < total) break;  // wait for the rest of the frame
-    const auto version = static_cast<std::uint8_t>(buffer_[length_size]);
-    const auto kind = static_cast<std::uint8_t>(buffer_[length_size + 1]);
-    if (version != protocol_version) return fail(errc::version_mismatch);
-    if (!known_kind(kind)) return fail(errc::protocol_error);
-    const frame f{static_cast<frame_kind>(kind),
-                  std::string_view(buffer_).substr(frame_header_size)};
-    if (auto r = on_frame(f); !r) return fail(static_cast<errc>(r.error().value()));
+    if (auto r = deliver(buffer_); !r) return r;
     buffer_.clear();
   }
   return {};

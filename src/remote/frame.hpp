@@ -31,7 +31,7 @@ inline constexpr std::size_t default_max_frame = 16u << 20;
 
 enum class frame_kind : std::uint8_t { hello = 1, batch = 2, ack = 3 };
 
-/// A decoded frame; `payload` points into the decoder's buffer until the next feed.
+/// A decoded frame; `payload` is valid only during the `on_frame` call that receives it.
 struct frame {
   frame_kind kind;
   std::string_view payload;

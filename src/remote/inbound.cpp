@@ -51,6 +51,11 @@ void inbound::read_more() {
       asio::buffer(buffer_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
         if (self->closed_) return;
         if (ec) {
+          if (self->decoder_.buffered() != 0) {
+            self->fail(make_error_code(errc::protocol_error),
+                       "connection closed inside a frame (" + ec.message() + ")");
+            return;
+          }
           // The peer hung up (or its process died): the sender accounts for what it sent.
           self->finish();
           return;
@@ -58,7 +63,10 @@ void inbound::read_more() {
         auto fed = self->decoder_.feed(std::string_view(self->buffer_.data(), n),
                                        [&](const frame& f) { return self->on_frame(f); });
         if (!fed) {
-          self->fail(fed.error(), fed.error().message());
+          // Frame-level violations have no detail of their own; decoding ones left theirs.
+          std::string why = self->detail_.empty() ? "frame: " + fed.error().message()
+                                                  : std::move(self->detail_);
+          self->fail(fed.error(), why);
           return;
         }
         self->read_more();
@@ -66,7 +74,9 @@ void inbound::read_more() {
 }
 
 expected<void> inbound::on_frame(const frame& f) {
-  if (!hello_ && f.kind != frame_kind::hello) return unexpected(errc::protocol_error);
+  if (!hello_ && f.kind != frame_kind::hello) {
+    return refuse(errc::protocol_error, "a frame before the hello");
+  }
   switch (f.kind) {
     case frame_kind::hello:
       return on_hello(f.payload);
@@ -80,9 +90,10 @@ expected<void> inbound::on_frame(const frame& f) {
 
 expected<void> inbound::on_hello(std::string_view payload) {
   wire::Hello h;
-  if (hello_ || !parse(h, payload) || h.address().empty() || h.address().size() > max_address ||
-      h.session() == 0) {
-    return unexpected(errc::protocol_error);
+  if (hello_) return refuse(errc::protocol_error, "a second hello");
+  if (!parse(h, payload)) return refuse(errc::protocol_error, "malformed hello");
+  if (h.address().empty() || h.address().size() > max_address || h.session() == 0) {
+    return refuse(errc::protocol_error, "hello without a valid address and session");
   }
   hello_ = true;
   address_ = h.address();
@@ -92,8 +103,11 @@ expected<void> inbound::on_hello(std::string_view payload) {
 }
 
 expected<void> inbound::on_batch(std::string_view payload) {
-  if (!parse(batch_, payload)) return unexpected(errc::protocol_error);
-  if (batch_.seq() != last_seq_ + 1) return unexpected(errc::protocol_error);
+  if (!parse(batch_, payload)) return refuse(errc::protocol_error, "malformed batch");
+  if (batch_.seq() != last_seq_ + 1) {
+    return refuse(errc::protocol_error, "batch " + std::to_string(batch_.seq()) + " after batch " +
+                                            std::to_string(last_seq_));
+  }
   actor::engine& e = owner_.engine();
   const std::string& self = owner_.address();
   // Local targets are looked up once per batch (the PID table), not once per message.
@@ -104,7 +118,10 @@ expected<void> inbound::on_batch(std::string_view payload) {
                               }
                               return actor::pid(address, id);
                             });
-  if (!bound) return bound;
+  if (!bound) {
+    return refuse(static_cast<errc>(bound.error().value()),
+                  "batch " + std::to_string(batch_.seq()) + ": " + bound.error().message());
+  }
   last_seq_ = batch_.seq();
   for (incoming& in : messages_)
     e.send_message(in.target, std::move(in.msg), in.sender);
@@ -120,14 +137,19 @@ expected<void> inbound::on_batch(std::string_view payload) {
 
 expected<void> inbound::on_ack(std::string_view payload) {
   wire::Ack a;
-  if (!parse(a, payload)) return unexpected(errc::protocol_error);
+  if (!parse(a, payload)) return refuse(errc::protocol_error, "malformed acknowledgement");
   if (auto p = owner_.find_peer(interned_)) p->acked(a.session(), a.ack());
   return {};
 }
 
+expected<void> inbound::refuse(errc e, std::string why) {
+  detail_ = std::move(why);
+  return unexpected(e);
+}
+
 void inbound::check_hello(clock::time_point now, clock::time_point::duration limit) {
   if (!hello_ && !closed_ && now - opened_ > limit) {
-    fail(make_error_code(errc::protocol_error), "no hello in time");
+    fail(make_error_code(errc::protocol_error), "no handshake and hello in time");
   }
 }
 

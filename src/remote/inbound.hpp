@@ -37,6 +37,8 @@ class inbound : public std::enable_shared_from_this<inbound> {
   expected<void> on_hello(std::string_view payload);
   expected<void> on_batch(std::string_view payload);
   expected<void> on_ack(std::string_view payload);
+  /// Records why a frame is refused, for the close reason.
+  expected<void> refuse(errc e, std::string why);
   void fail(std::error_code ec, const std::string& why);
   void finish();
 
@@ -47,6 +49,7 @@ class inbound : public std::enable_shared_from_this<inbound> {
   std::vector<char> buffer_;
   const clock::time_point opened_ = clock::now();
   bool closed_ = false;
+  std::string detail_;
 
   // From the hello.
   bool hello_ = false;

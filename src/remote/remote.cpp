@@ -22,6 +22,7 @@ std::string remote_config::problem() const {
   }
   if (max_unacked_batches == 0) return "max_unacked_batches: must be at least 1";
   if (ack_timeout.count() <= 0) return "ack_timeout: must be positive";
+  if (handshake_timeout.count() <= 0) return "handshake_timeout: must be positive";
   if (linger.count() < 0) return "linger: must not be negative";
   if (tls && (tls->certificate_file.empty() || tls->private_key_file.empty() ||
               tls->ca_file.empty())) {

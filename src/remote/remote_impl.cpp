@@ -9,6 +9,7 @@
 #include "peer.hpp"
 #include "tls.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace hollywood::remote::detail {
@@ -19,13 +20,10 @@ std::atomic<std::uint64_t> remote_serials{1};
 
 /// How often deadlines (unreachable, acknowledgement, hello, linger) are checked.
 clock::duration tick_period(const remote_config& c) {
-  const auto finest = std::min(c.unreachable_deadline, c.ack_timeout) / 10;
+  const auto finest = std::min({c.unreachable_deadline, c.ack_timeout, c.handshake_timeout}) / 10;
   return std::clamp<clock::duration>(finest, std::chrono::milliseconds(1),
                                      std::chrono::milliseconds(100));
 }
-
-/// A connection must say hello this soon after it is accepted.
-constexpr std::chrono::seconds hello_deadline{10};
 
 std::uint64_t random_u64() {
   std::random_device rd;
@@ -184,7 +182,7 @@ void remote_impl::tick() {
   }
   auto open = inbound_;
   for (auto& [ptr, c] : open)
-    c->check_hello(now, hello_deadline);
+    c->check_hello(now, config_.handshake_timeout);
   if (stopping_ && (settled() || now >= linger_until_)) {
     finish_stop();
     return;

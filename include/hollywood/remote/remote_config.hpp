@@ -36,6 +36,8 @@ inline constexpr std::size_t default_max_frame_bytes = std::size_t{16} << 20;
 inline constexpr std::uint32_t default_max_unacked_batches = 64;
 /// How long an acknowledgement may take before the connection is deemed broken.
 inline constexpr std::chrono::milliseconds default_ack_timeout{5000};
+/// How long an accepted connection may take to finish its TLS handshake and say hello.
+inline constexpr std::chrono::milliseconds default_handshake_timeout{10000};
 /// How long `stop()` (and engine shutdown) waits for queued messages to be sent and acknowledged.
 inline constexpr std::chrono::milliseconds default_linger{1000};
 
@@ -74,6 +76,7 @@ struct remote_config {
   std::size_t max_frame_bytes = default_max_frame_bytes;
   std::uint32_t max_unacked_batches = default_max_unacked_batches;
   std::chrono::milliseconds ack_timeout = default_ack_timeout;
+  std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
   std::chrono::milliseconds linger = default_linger;
 
   [[nodiscard]] remote_config with_listen(std::string v) const {
@@ -127,6 +130,11 @@ struct remote_config {
   [[nodiscard]] remote_config with_ack_timeout(std::chrono::milliseconds v) const {
     auto c = *this;
     c.ack_timeout = v;
+    return c;
+  }
+  [[nodiscard]] remote_config with_handshake_timeout(std::chrono::milliseconds v) const {
+    auto c = *this;
+    c.handshake_timeout = v;
     return c;
   }
   [[nodiscard]] remote_config with_linger(std::chrono::milliseconds v) const {
