@@ -22,6 +22,7 @@ check-readme:
 test: deps check-format check-layers check-readme
 	@cmake --workflow --preset dev
 	@cmake --workflow --preset tsan
+	@cmake --workflow --preset fuzz
 
 format:
 	@scripts/check-format.sh --fix

@@ -25,8 +25,7 @@ namespace hollywood::remote::detail {
 class batch_builder {
  public:
   /// `max_payload`: the largest encoded message accepted (what fits a peer's frame limit).
-  explicit batch_builder(const type_registry& types,
-                         std::size_t max_payload = SIZE_MAX) noexcept
+  explicit batch_builder(const type_registry& types, std::size_t max_payload = SIZE_MAX) noexcept
       : types_(types), max_payload_(max_payload) {}
 
   /// Adds one message. Errors: `errc::unknown_type` (no codec for its type),

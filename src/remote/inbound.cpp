@@ -64,8 +64,8 @@ void inbound::read_more() {
                                        [&](const frame& f) { return self->on_frame(f); });
         if (!fed) {
           // Frame-level violations have no detail of their own; decoding ones left theirs.
-          std::string why = self->detail_.empty() ? "frame: " + fed.error().message()
-                                                  : std::move(self->detail_);
+          std::string why =
+              self->detail_.empty() ? "frame: " + fed.error().message() : std::move(self->detail_);
           self->fail(fed.error(), why);
           return;
         }

@@ -151,12 +151,12 @@ bool peer::write_next() {
         batch.pop_back();
       }
       const bool unknown = refused == errc::unknown_type;
-      owner_.dead_letter(std::move(o),
-                         unknown ? dead_letter_reason::unknown_type
-                                 : dead_letter_reason::unreachable,
-                         unknown ? "no codec registered for the type"
-                         : refused == errc::frame_too_large ? "message larger than a frame"
-                                                            : "the codec could not encode it");
+      owner_.dead_letter(
+          std::move(o),
+          unknown ? dead_letter_reason::unknown_type : dead_letter_reason::unreachable,
+          unknown                            ? "no codec registered for the type"
+          : refused == errc::frame_too_large ? "message larger than a frame"
+                                             : "the codec could not encode it");
       return true;
     });
     queued_.fetch_sub(taken, std::memory_order_relaxed);
@@ -183,10 +183,9 @@ bool peer::write_next() {
   }
   if (out.empty()) return false;
   writing_ = true;
-  conn_->s.async_write(asio::buffer(out), [self = shared_from_this(), c = conn_,
-                                           g = generation_](std::error_code ec, std::size_t) {
-    self->on_written(g, ec);
-  });
+  conn_->s.async_write(asio::buffer(out),
+                       [self = shared_from_this(), c = conn_, g = generation_](
+                           std::error_code ec, std::size_t) { self->on_written(g, ec); });
   return true;
 }
 
@@ -235,10 +234,8 @@ void peer::connect() {
   ++generation_;
   conn_ = std::make_shared<connection>(owner_.io(), owner_.client_tls());
   conn_->s.verify_host(host_);
-  auto on_connect = [self = shared_from_this(), c = conn_, g = generation_](std::error_code ec,
-                                                                              const auto&) {
-    self->on_connected(g, ec);
-  };
+  auto on_connect = [self = shared_from_this(), c = conn_, g = generation_](
+                        std::error_code ec, const auto&) { self->on_connected(g, ec); };
   std::error_code bad;
   const auto ip = asio::ip::make_address(host_, bad);
   if (!bad) {
@@ -269,8 +266,8 @@ void peer::on_connected(std::uint64_t generation, std::error_code ec) {
   std::error_code ignored;
   conn_->s.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   conn_->s.async_handshake(asio::ssl::stream_base::client,
-                           [self = shared_from_this(), c = conn_, g = generation](
-                               std::error_code hec) { self->on_handshake(g, hec); });
+                           [self = shared_from_this(), c = conn_,
+                            g = generation](std::error_code hec) { self->on_handshake(g, hec); });
 }
 
 void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
@@ -298,11 +295,11 @@ void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
 void peer::watch_for_close() {
   // Nothing is ever read on an outbound connection: a completion means the peer closed it, the
   // network failed, or the peer broke the protocol by writing.
-  conn_->s.async_read_some(asio::buffer(conn_->probe), [self = shared_from_this(), c = conn_,
-                                                        g = generation_](std::error_code ec,
-                                                                         std::size_t) {
-    self->lose_connection(g, ec ? ec.message() : "the peer wrote on a one-way connection");
-  });
+  conn_->s.async_read_some(
+      asio::buffer(conn_->probe),
+      [self = shared_from_this(), c = conn_, g = generation_](std::error_code ec, std::size_t) {
+        self->lose_connection(g, ec ? ec.message() : "the peer wrote on a one-way connection");
+      });
 }
 
 void peer::lose_connection(std::uint64_t generation, const std::string& reason) {
@@ -312,9 +309,8 @@ void peer::lose_connection(std::uint64_t generation, const std::string& reason) 
   conn_.reset();
   link_ = link::idle;
   writing_ = false;
-  const std::uint64_t maybe =
-      dead_letter_unacked("connection to " + *address_ + " lost (" + reason +
-                          "): the message may have been delivered");
+  const std::uint64_t maybe = dead_letter_unacked(
+      "connection to " + *address_ + " lost (" + reason + "): the message may have been delivered");
   // A peer that shuts down closes its side; only a loss that leaves messages in doubt warns.
   actor::write_log(maybe != 0 ? actor::log_level::warn : actor::log_level::info,
                    "remote: connection to " + *address_ + " lost: " + reason + " (" +
@@ -337,7 +333,8 @@ void peer::dial_failed(const std::string& reason) {
   ++generation_;
   if (!outage_since_) outage_since_ = clock::now();
   if (actor::log_enabled(actor::log_level::debug)) {
-    actor::write_log(actor::log_level::debug, "remote: dialing " + *address_ + " failed: " + reason);
+    actor::write_log(actor::log_level::debug,
+                     "remote: dialing " + *address_ + " failed: " + reason);
   }
   // In a declared outage, dial again only if a sender has asked since the last attempt.
   if (declared_ && !wanted_.load(std::memory_order_relaxed)) return;
@@ -381,13 +378,14 @@ void peer::tick(clock::time_point now) {
 void peer::declare_outage() {
   declared_ = true;
   unreachable_.store(true, std::memory_order_release);  // partner: enqueue()
-  const std::uint64_t dropped = dead_letter_queue(
-      dead_letter_reason::unreachable,
-      "peer unreachable for " + ms(owner_.config().unreachable_deadline));
+  const std::uint64_t dropped =
+      dead_letter_queue(dead_letter_reason::unreachable,
+                        "peer unreachable for " + ms(owner_.config().unreachable_deadline));
   ack_owed_ = false;
   actor::write_log(actor::log_level::warn, "remote: " + *address_ + " unreachable for " +
                                                ms(owner_.config().unreachable_deadline) + "; " +
-                                               std::to_string(dropped) + " queued messages dropped");
+                                               std::to_string(dropped) +
+                                               " queued messages dropped");
   owner_.publish(remote_unreachable_event{*address_, dropped});
 }
 

@@ -22,9 +22,8 @@
 #include "remote_impl.hpp"
 #include "stream.hpp"
 
-#include <asio.hpp>
-
 #include <array>
+#include <asio.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <hollywood/remote/remote.hpp>
-
 #include <hollywood/actor/log.hpp>
+#include <hollywood/remote/remote.hpp>
 
 #include "address.hpp"
 #include "remote_impl.hpp"
@@ -24,8 +23,8 @@ std::string remote_config::problem() const {
   if (ack_timeout.count() <= 0) return "ack_timeout: must be positive";
   if (handshake_timeout.count() <= 0) return "handshake_timeout: must be positive";
   if (linger.count() < 0) return "linger: must not be negative";
-  if (tls && (tls->certificate_file.empty() || tls->private_key_file.empty() ||
-              tls->ca_file.empty())) {
+  if (tls &&
+      (tls->certificate_file.empty() || tls->private_key_file.empty() || tls->ca_file.empty())) {
     return "tls: certificate_file, private_key_file and ca_file are required";
   }
   return {};

@@ -18,7 +18,6 @@
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -7,7 +7,6 @@
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,7 +17,8 @@ class stream {
  public:
   /// Plain TCP when `tls` is null.
   stream(asio::io_context& io, asio::ssl::context* tls) : socket_(io) {
-    if (tls != nullptr) tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls);
+    if (tls != nullptr)
+      tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls);
   }
 
   [[nodiscard]] asio::ip::tcp::socket& socket() noexcept { return socket_; }

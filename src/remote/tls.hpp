@@ -7,7 +7,6 @@
 #include <hollywood/remote/remote_config.hpp>
 
 #include <asio/ssl.hpp>
-
 #include <memory>
 
 namespace hollywood::remote::detail {

@@ -115,8 +115,8 @@ TEST_F(batch, a_builder_reused_for_many_batches_keeps_each_batch_self_contained)
 TEST_F(batch, equal_pids_made_separately_share_one_table_entry) {
   batch_builder b(types);
   for (int i = 0; i < 300; ++i)  // past the index's first growth
-    ASSERT_TRUE(b.add(pid("h:1", "x/" + std::to_string(i % 150)), pid("h:9", "s/1"),
-                      message(counter(1))));
+    ASSERT_TRUE(
+        b.add(pid("h:1", "x/" + std::to_string(i % 150)), pid("h:9", "s/1"), message(counter(1))));
   wire::Batch w = take(b);
   EXPECT_EQ(w.pids_size(), 151);
   std::vector<incoming> got;

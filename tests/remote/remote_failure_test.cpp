@@ -3,10 +3,9 @@
 
 #include "remote_fixture.hpp"
 
+#include <atomic>
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -78,7 +77,8 @@ TEST(remote_failure, a_peer_lost_mid_stream_leaves_every_message_handled_or_dead
       a.engine->send(sink, counter(i));
       sent.store(i + 1, std::memory_order_relaxed);
       // Keep the stream going past the unreachable deadline after the peer is gone.
-      if (i > total / 4 && i % 1000 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500));
+      if (i > total / 4 && i % 1000 == 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
   });
   // Lose the peer once traffic flows.
@@ -102,7 +102,8 @@ TEST(remote_failure, a_peer_lost_mid_stream_leaves_every_message_handled_or_dead
     for (std::size_t i = 0; i < total; ++i)
       accounted += (got->seen[i] != 0 || lost->count[i] != 0) ? 1 : 0;
     return accounted == total;
-  })) << "handled " << handled << ", dead letters " << lost->total.load();
+  })) << "handled "
+      << handled << ", dead letters " << lost->total.load();
   std::lock_guard lock_got(got->mu);
   std::lock_guard lock_lost(lost->mu);
   std::size_t in_doubt = 0;
@@ -119,8 +120,8 @@ TEST(remote_failure, a_peer_lost_mid_stream_leaves_every_message_handled_or_dead
   EXPECT_LT(handled, total);
   EXPECT_EQ(events.count<remote::remote_unreachable_event>(), 1u);
   EXPECT_EQ(a.engine->stats().dead_letters, lost->total.load());
-  std::cout << "handled " << handled << ", dead letters " << lost->total.load() << " ("
-            << in_doubt << " in doubt)\n";
+  std::cout << "handled " << handled << ", dead letters " << lost->total.load() << " (" << in_doubt
+            << " in doubt)\n";
 }
 
 TEST(remote_failure, traffic_resumes_when_a_peer_comes_back_on_its_address) {

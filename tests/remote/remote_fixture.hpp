@@ -8,9 +8,9 @@
 
 #include "test_messages.pb.h"
 
-#include <asio.hpp>
 #include <gtest/gtest.h>
 
+#include <asio.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>

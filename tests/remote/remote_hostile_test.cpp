@@ -8,7 +8,6 @@
 
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
-
 #include <random>
 
 namespace {
@@ -87,8 +86,10 @@ wire::Batch one_message_batch(const std::string& target_address, std::uint64_t s
 }
 
 struct hostile : ::testing::Test {
-  remote_node node = make_node(fast_config().with_max_frame_bytes(64 << 10).with_max_batch(
-      64, 16 << 10).with_handshake_timeout(std::chrono::milliseconds(300)));
+  remote_node node = make_node(fast_config()
+                                   .with_max_frame_bytes(64 << 10)
+                                   .with_max_batch(64, 16 << 10)
+                                   .with_handshake_timeout(std::chrono::milliseconds(300)));
   std::unique_ptr<recorder> events;
   std::unique_ptr<recorder> sink;
 
@@ -108,8 +109,8 @@ struct hostile : ::testing::Test {
     if (!close_after) {
       EXPECT_TRUE(c.closed_by_server());
     }
-    ASSERT_TRUE(
-        events->wait_count<remote::remote_protocol_error_event>(before + 1, std::chrono::seconds(10)));
+    ASSERT_TRUE(events->wait_count<remote::remote_protocol_error_event>(before + 1,
+                                                                        std::chrono::seconds(10)));
     const auto ev = events->all<remote::remote_protocol_error_event>()[before];
     EXPECT_EQ(ev.error, expected) << ev.reason;
     EXPECT_FALSE(ev.reason.empty());

@@ -3,10 +3,9 @@
 
 #include "remote_fixture.hpp"
 
+#include <atomic>
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
-
-#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -118,8 +117,8 @@ TEST(remote, a_request_to_a_missing_remote_actor_times_out_and_the_other_side_de
   auto b = make_node();
   recorder events(*b.engine, "events");
   b.engine->subscribe(events.pid());
-  auto r = a.engine->request(b.at("nobody/1"), greeting("hello?"), std::chrono::milliseconds(300))
-               .get();
+  auto r =
+      a.engine->request(b.at("nobody/1"), greeting("hello?"), std::chrono::milliseconds(300)).get();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::timeout);
   EXPECT_TRUE(events.wait_for<dead_letter_event>([](const dead_letter_event& d) {
@@ -136,8 +135,7 @@ TEST(remote, forward_keeps_the_original_sender_across_engines) {
       [last_there](context& ctx) {
         if (ctx.is<Greeting>()) ctx.forward(last_there);
       },
-      "relay",
-                     spawn_options{}.with_id("1"));
+      "relay", spawn_options{}.with_id("1"));
   const pid origin = a.engine->spawn_fn([](context&) {}, "origin", spawn_options{}.with_id("1"));
   a.engine->send_with_sender(b.at("relay/1"), greeting("around"), origin);
   ASSERT_TRUE(last.wait_count<Greeting>(1));

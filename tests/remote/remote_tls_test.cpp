@@ -25,7 +25,8 @@ pid spawn_echo(engine& e) {
 void expect_round_trip(remote_node& a, remote_node& b) {
   spawn_echo(*b.engine);
   for (int i = 0; i < 5; ++i) {
-    auto r = a.engine->request(b.at("echo/1"), greeting("secret", i), std::chrono::seconds(30)).get();
+    auto r =
+        a.engine->request(b.at("echo/1"), greeting("secret", i), std::chrono::seconds(30)).get();
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_EQ(r->get<Greeting>().text(), "echo: secret");
   }
@@ -91,9 +92,9 @@ TEST(remote_tls, a_plain_tcp_client_cannot_talk_to_a_tls_engine) {
 }
 
 TEST(remote_tls, missing_pem_files_are_a_configuration_error) {
-  auto r = remote::remote::create(fast_config().with_tls(remote::tls_config{
-      "/nonexistent/node.crt", "/nonexistent/node.key", "/nonexistent/ca.crt",
-      remote::tls_verification::server}));
+  auto r = remote::remote::create(fast_config().with_tls(
+      remote::tls_config{"/nonexistent/node.crt", "/nonexistent/node.key", "/nonexistent/ca.crt",
+                         remote::tls_verification::server}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::invalid_config);
 }

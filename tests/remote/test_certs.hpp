@@ -34,8 +34,7 @@ class test_pki {
           run("openssl req " + ec + "-keyout " + d + "/node.key -out " + d +
               "/node.csr -subj /CN=" + name + "-node") &&
           run("openssl x509 -req -in " + d + "/node.csr -CA " + d + "/ca.crt -CAkey " + d +
-              "/ca.key -CAcreateserial -out " + d + "/node.crt -days 2 -extfile " + d +
-              "/ext.cnf");
+              "/ca.key -CAcreateserial -out " + d + "/node.crt -days 2 -extfile " + d + "/ext.cnf");
     EXPECT_TRUE(ok_) << "openssl could not make the test certificates";
   }
   test_pki(const test_pki&) = delete;
@@ -49,8 +48,7 @@ class test_pki {
   [[nodiscard]] std::string ca() const { return (dir_ / "ca.crt").string(); }
 
   /// TLS settings for a node holding this PKI's certificate and trusting `trusted`'s CA.
-  [[nodiscard]] remote::tls_config node(const test_pki& trusted,
-                                        remote::tls_verification v) const {
+  [[nodiscard]] remote::tls_config node(const test_pki& trusted, remote::tls_verification v) const {
     return remote::tls_config{(dir_ / "node.crt").string(), (dir_ / "node.key").string(),
                               trusted.ca(), v};
   }

@@ -4,7 +4,8 @@
 /// A remote makes an engine reachable over TCP (optionally TLS) and carries messages to PIDs of
 /// other engines with the semantics of a local send (docs/remote-protocol.md).
 ///
-///   auto r = remote::remote::create(remote::remote_config{}.with_listen("127.0.0.1:4000")).value();
+///   auto r =
+///   remote::remote::create(remote::remote_config{}.with_listen("127.0.0.1:4000")).value();
 ///   r->types().add_protobuf<chat::Line>();
 ///   auto e = actor::engine::create(actor::engine_config{}.with_remote(r)).value();
 ///   e->send(actor::pid("127.0.0.1:4001", "chat/room"), line);   // queued, never blocks
