@@ -223,6 +223,40 @@ pid engine_impl::resolve(const pid& p) const {
   return p;
 }
 
+void engine_impl::watch(const pid& target, const pid& watcher) {
+  if (!target || !watcher) return;
+  const pid_target* t = target.target();
+  if (t->kind() == target_kind::named && t->interned_address() != address_) {
+    if (remote_ != nullptr && remote_->watch(target, watcher)) return;
+    send(watcher,
+         message(terminated{target, termination_reason::unreachable, "no route to its engine"}),
+         target);
+    return;
+  }
+  pid resolved = resolve(target);
+  if (resolved && resolved.target()->kind() == target_kind::process) {
+    auto* m = new system_message{nullptr, system_kind::watch, watcher, {}, 0};
+    if (static_cast<process*>(resolved.target())->deliver_system(m)) return;
+    delete m;
+  }
+  // Unknown or already gone: the answer is immediate.
+  send(watcher, message(terminated{target, termination_reason::not_found, {}}), target);
+}
+
+void engine_impl::unwatch(const pid& target, const pid& watcher) {
+  if (!target || !watcher) return;
+  const pid_target* t = target.target();
+  if (t->kind() == target_kind::named && t->interned_address() != address_) {
+    if (remote_ != nullptr) remote_->unwatch(target, watcher);
+    return;
+  }
+  pid resolved = resolve(target);
+  if (resolved && resolved.target()->kind() == target_kind::process) {
+    auto* m = new system_message{nullptr, system_kind::unwatch, watcher, {}, 0};
+    if (!static_cast<process*>(resolved.target())->deliver_system(m)) delete m;
+  }
+}
+
 pid engine_impl::find_local(std::string_view id) const {
   if (pid p = registry_.find(id)) return p;
   // Acquire: pairs with the release increment in expose(), so a non-zero count means the
@@ -616,6 +650,33 @@ engine_stats engine::stats() const {
   });
   s.actors = s.per_actor.size();
   return s;
+}
+
+namespace {
+
+/// A local actor watches through its own bookkeeping (which filters notices after unwatch):
+/// ask it to, with a system message. Returns false for any other kind of watcher.
+bool ask_local_actor(const detail::engine_impl& e, const pid& watcher, detail::system_kind kind,
+                     const pid& target) {
+  pid local = e.resolve(watcher);
+  if (!local || local.target()->kind() != detail::target_kind::process) return false;
+  auto* m = new detail::system_message{nullptr, kind, target, {}, 0};
+  if (!static_cast<detail::process*>(local.target())->deliver_system(m)) delete m;
+  return true;
+}
+
+}  // namespace
+
+void engine::watch(const pid& target, const pid& watcher) {
+  if (!target || !watcher) return;
+  if (ask_local_actor(*impl_, watcher, detail::system_kind::watch_target, target)) return;
+  impl_->watch(target, watcher);
+}
+
+void engine::unwatch(const pid& target, const pid& watcher) {
+  if (!target || !watcher) return;
+  if (ask_local_actor(*impl_, watcher, detail::system_kind::unwatch_target, target)) return;
+  impl_->unwatch(target, watcher);
 }
 
 void engine::dead_letter(const pid& target, message msg, const pid& sender,

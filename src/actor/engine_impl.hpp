@@ -86,6 +86,10 @@ class engine_impl {
   /// Returns the local process a PID made from strings names, or `p` itself.
   [[nodiscard]] pid resolve(const pid& p) const;
 
+  /// Death watch of `target` (local or remote) on behalf of `watcher` (see engine::watch).
+  void watch(const pid& target, const pid& watcher);
+  void unwatch(const pid& target, const pid& watcher);
+
   /// Returns the local target with this ID: an actor, an exposed responder, or the root mailbox.
   [[nodiscard]] pid find_local(std::string_view id) const;
 

@@ -246,8 +246,10 @@ bool process::handle(envelope& e) noexcept {
       return !crashed_;
     }
   }
-  if (auto* t = e.msg.get_if<terminated>()) {
-    // After unwatch (or a repeated notice) the actor asked not to hear about it any more.
+  if (auto* t = e.msg.get_if<terminated>(); t != nullptr && e.sender == t->actor) {
+    // A death notice (sent by, or on behalf of, the dead actor; a `terminated` value passed on
+    // by someone else is ordinary data). After unwatch, or a repeated notice, the actor asked
+    // not to hear about it any more.
     if (!extras_) return true;
     auto& w = extras_->watching;
     auto it = std::find(w.begin(), w.end(), t->actor);
@@ -484,6 +486,12 @@ void process::handle_system() noexcept {
       case system_kind::unwatch:
         if (extras_) std::erase(extras_->watchers, m->subject);
         break;
+      case system_kind::watch_target:
+        watch(m->subject);
+        break;
+      case system_kind::unwatch_target:
+        unwatch(m->subject);
+        break;
       case system_kind::poison_at:
         if (m->done) more().waiters.push_back(std::move(m->done));
         bounded_->poison_mark = std::min(bounded_->poison_mark, m->generation);
@@ -568,7 +576,7 @@ void process::finalize() noexcept {
       engine_.send(watcher, message(terminated{self, termination_, detail}), self);
     }
     for (const pid& watched : extras_->watching)
-      notify(watched, system_kind::unwatch, self);
+      engine_.unwatch(watched, self);
   }
   extras_.reset();
   // What the producer and middleware captured may hold PIDs (even this one): release it now, not
@@ -617,23 +625,16 @@ std::uint64_t process::add_request(request_continuation then) {
 
 void process::watch(const pid& target) {
   if (!target || target == pid(this)) return;
-  pid resolved = engine_.resolve(target);
   auto& watching = more().watching;
   if (std::find(watching.begin(), watching.end(), target) == watching.end()) {
     watching.push_back(target);
   }
-  if (resolved && resolved.target()->kind() == target_kind::process) {
-    auto* m = make_system(system_kind::watch, pid(this));
-    if (static_cast<process*>(resolved.target())->deliver_system(m)) return;
-    delete m;
-  }
-  // Unknown or already gone: the answer is immediate.
-  engine_.send(pid(this), message(terminated{target, termination_reason::not_found, {}}), target);
+  engine_.watch(target, pid(this));
 }
 
 void process::unwatch(const pid& target) {
   if (extras_) std::erase(extras_->watching, target);
-  notify(engine_.resolve(target), system_kind::unwatch, pid(this));
+  engine_.unwatch(target, pid(this));
 }
 
 }  // namespace hollywood::actor::detail

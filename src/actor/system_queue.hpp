@@ -31,6 +31,10 @@ enum class system_kind : std::uint8_t {
   watch,
   /// `subject` no longer watches this process.
   unwatch,
+  /// This process starts watching `subject` (engine::watch on its behalf).
+  watch_target,
+  /// This process stops watching `subject` (engine::unwatch on its behalf).
+  unwatch_target,
   /// Graceful stop of a bounded inbox: stop once the messages accepted before it (`generation`
   /// holds the inbox position) are handled.
   poison_at,

@@ -5,6 +5,7 @@
 #include <hollywood/actor/log.hpp>
 
 #include "peer.hpp"
+#include "system_codecs.hpp"
 
 #include <limits>
 
@@ -99,6 +100,7 @@ expected<void> inbound::on_hello(std::string_view payload) {
   address_ = h.address();
   interned_ = actor::detail::intern_address(address_);
   session_ = h.session();
+  if (auto p = owner_.find_peer(interned_)) p->seen_incarnation(h.incarnation());
   return {};
 }
 
@@ -123,15 +125,24 @@ expected<void> inbound::on_batch(std::string_view payload) {
                   "batch " + std::to_string(batch_.seq()) + ": " + bound.error().message());
   }
   last_seq_ = batch_.seq();
-  for (incoming& in : messages_)
-    e.send_message(in.target, std::move(in.msg), in.sender);
+  std::shared_ptr<peer> from = owner_.find_peer(interned_);
+  for (incoming& in : messages_) {
+    if (in.msg.is<watch_request>()) {
+      e.watch(in.target, in.sender);
+    } else if (in.msg.is<unwatch_request>()) {
+      e.unwatch(in.target, in.sender);
+    } else {
+      if (auto* t = in.msg.get_if<actor::terminated>(); t != nullptr && from) {
+        from->watch_ended(t->actor.id(), in.target);
+      }
+      e.send_message(in.target, std::move(in.msg), in.sender);
+    }
+  }
   owner_.counters().batches_received.fetch_add(1, std::memory_order_relaxed);
   owner_.counters().messages_received.fetch_add(messages_.size(), std::memory_order_relaxed);
   messages_.clear();
   if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, last_seq_);
-  if (batch_.ack_session() != 0) {
-    if (auto p = owner_.find_peer(interned_)) p->acked(batch_.ack_session(), batch_.ack());
-  }
+  if (batch_.ack_session() != 0 && from) from->acked(batch_.ack_session(), batch_.ack());
   return {};
 }
 

@@ -4,6 +4,7 @@
 #include <hollywood/actor/log.hpp>
 
 #include "frame.hpp"
+#include "system_codecs.hpp"
 
 #include <algorithm>
 #include <string>
@@ -86,7 +87,8 @@ void peer::wake() noexcept {
 // -- the writer ------------------------------------------------------------------------------
 
 bool peer::demand() const noexcept {
-  return !queue_.empty() || ack_owed_;
+  // Watches count: a watched peer that went down must be redialed to find out it is gone.
+  return !queue_.empty() || ack_owed_ || !watches_.empty();
 }
 
 void peer::pump() {
@@ -132,6 +134,16 @@ bool peer::write_next() {
   std::vector<outbound> batch;
   if (window_open) {
     batch = take_vector();
+    if (next_seq_ == 1) {
+      // A new connection: the peer may have lost (or never got) earlier watch requests.
+      for (const auto& [id, watchers] : watches_) {
+        const actor::pid target(*address_, id);
+        for (const auto& w : watchers) {
+          batch.emplace_back(target, w, actor::message(watch_request{}));
+          if (!builder_.add(target, w, batch.back().msg)) batch.pop_back();
+        }
+      }
+    }
     std::size_t taken = 0;
     queue_.consume(cfg.max_batch_messages, [&](outbound& o) noexcept {
       ++taken;
@@ -141,7 +153,10 @@ bool peer::write_next() {
         batch.push_back(std::move(o));  // first, so a failure to grow leaves `o` intact
         const outbound& kept = batch.back();
         auto added = builder_.add(kept.to, kept.sender, kept.msg);
-        if (added) return builder_.payload_bytes() < cfg.max_batch_bytes;
+        if (added) {
+          note_watch(kept);
+          return builder_.payload_bytes() < cfg.max_batch_bytes;
+        }
         refused = added.error();
       } catch (const std::exception&) {
         refused = make_error_code(errc::invalid_argument);  // out of memory while encoding
@@ -382,6 +397,7 @@ void peer::declare_outage() {
       dead_letter_queue(dead_letter_reason::unreachable,
                         "peer unreachable for " + ms(owner_.config().unreachable_deadline));
   ack_owed_ = false;
+  end_watches("its engine is unreachable");
   actor::write_log(actor::log_level::warn, "remote: " + *address_ + " unreachable for " +
                                                ms(owner_.config().unreachable_deadline) + "; " +
                                                std::to_string(dropped) +
@@ -395,6 +411,7 @@ bool peer::settled() const noexcept {
 
 void peer::terminate(std::string_view why) {
   terminated_ = true;
+  watches_.clear();  // the watchers' engine is shutting down
   queue_.close();
   retry_timer_.cancel();
   resolver_.cancel();
@@ -415,8 +432,8 @@ void peer::terminate(std::string_view why) {
 std::uint64_t peer::dead_letter_queue(dead_letter_reason reason, std::string_view detail) {
   std::uint64_t n = 0;
   for (;;) {
-    const std::size_t got = queue_.consume(
-        1024, [&](outbound& o) noexcept { owner_.dead_letter(std::move(o), reason, detail); });
+    const std::size_t got =
+        queue_.consume(1024, [&](outbound& o) noexcept { give_up(std::move(o), reason, detail); });
     if (got == 0) break;
     n += got;
     queued_.fetch_sub(got, std::memory_order_relaxed);
@@ -427,13 +444,65 @@ std::uint64_t peer::dead_letter_queue(dead_letter_reason reason, std::string_vie
 std::uint64_t peer::dead_letter_unacked(std::string_view detail) {
   std::uint64_t n = 0;
   for (auto& b : unacked_) {
-    for (auto& o : b.messages)
+    for (auto& o : b.messages) {
+      // Watch requests stay recorded (re-sent on the next connection); unwatches need nothing.
+      if (o.msg.is<watch_request>() || o.msg.is<unwatch_request>()) continue;
       owner_.dead_letter(std::move(o), dead_letter_reason::maybe_delivered, detail);
-    n += b.messages.size();
+      ++n;
+    }
     recycle(std::move(b.messages));
   }
   unacked_.clear();
   return n;
+}
+
+void peer::give_up(outbound&& o, dead_letter_reason reason, std::string_view detail) {
+  if (o.msg.is<watch_request>()) {
+    if (!owner_.attached()) return;
+    owner_.engine().send_with_sender(
+        o.sender,
+        actor::terminated{o.to, actor::termination_reason::unreachable, std::string(detail)}, o.to);
+    return;
+  }
+  if (o.msg.is<unwatch_request>()) return;
+  owner_.dead_letter(std::move(o), reason, detail);
+}
+
+void peer::note_watch(const outbound& o) {
+  if (o.msg.is<watch_request>()) {
+    auto& watchers = watches_[std::string(o.to.id())];
+    if (std::find(watchers.begin(), watchers.end(), o.sender) == watchers.end()) {
+      watchers.push_back(o.sender);
+    }
+  } else if (o.msg.is<unwatch_request>()) {
+    watch_ended(o.to.id(), o.sender);
+  }
+}
+
+void peer::watch_ended(std::string_view target_id, const actor::pid& watcher) {
+  auto it = watches_.find(std::string(target_id));
+  if (it == watches_.end()) return;
+  std::erase(it->second, watcher);
+  if (it->second.empty()) watches_.erase(it);
+}
+
+void peer::seen_incarnation(std::uint64_t n) {
+  if (incarnation_ != 0 && n != incarnation_) end_watches("its engine restarted");
+  incarnation_ = n;
+}
+
+void peer::end_watches(std::string_view why) {
+  auto ended = std::move(watches_);
+  watches_.clear();
+  if (!owner_.attached()) return;
+  for (auto& [id, watchers] : ended) {
+    const actor::pid target(*address_, id);
+    for (const auto& w : watchers) {
+      owner_.engine().send_with_sender(
+          w, actor::terminated{target, actor::termination_reason::unreachable, std::string(why)},
+          target);
+    }
+  }
 }
 
 std::vector<outbound> peer::take_vector() {

@@ -31,6 +31,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hollywood::remote::detail {
@@ -59,6 +61,10 @@ class peer : public std::enable_shared_from_this<peer> {
   void owe_ack(std::uint64_t session, std::uint64_t seq);
   /// The peer acknowledged batches up to `seq` of our connection `session`.
   void acked(std::uint64_t session, std::uint64_t seq);
+  /// The peer engine announced incarnation `n` (in its hello); a change means it restarted.
+  void seen_incarnation(std::uint64_t n);
+  /// `watcher` got the death notice of `target_id` on this peer: the watch is over.
+  void watch_ended(std::string_view target_id, const actor::pid& watcher);
   /// Checks the unreachable deadline and the acknowledgement timeout.
   void tick(clock::time_point now);
   /// Nothing queued and nothing unacknowledged (for the remote's linger).
@@ -101,6 +107,13 @@ class peer : public std::enable_shared_from_this<peer> {
   void declare_outage();
   std::uint64_t dead_letter_queue(actor::dead_letter_reason reason, std::string_view detail);
   std::uint64_t dead_letter_unacked(std::string_view detail);
+  /// Handles a message that will not be sent: a dead letter, except for death-watch requests
+  /// (a watch not sent is answered with `terminated` at once; an unwatch needs nothing).
+  void give_up(outbound&& o, actor::dead_letter_reason reason, std::string_view detail);
+  /// Records what a death-watch request sent to the peer changes.
+  void note_watch(const outbound& o);
+  /// Every watch on this peer ends with `terminated` (reason `unreachable`).
+  void end_watches(std::string_view why);
   std::vector<outbound> take_vector();
   void recycle(std::vector<outbound>&& v);
 
@@ -139,6 +152,10 @@ class peer : public std::enable_shared_from_this<peer> {
   std::vector<std::vector<outbound>> spare_;  // message vectors of acknowledged batches
   batch_builder builder_;
   bool terminated_ = false;
+  // Death watches sent to this peer: watched actor's ID -> local watchers. Re-sent on every new
+  // connection, ended by the peer's notices or by an outage.
+  std::unordered_map<std::string, std::vector<actor::pid>> watches_;
+  std::uint64_t incarnation_ = 0;
   bool ack_owed_ = false;
   std::uint64_t ack_session_ = 0;
   std::uint64_t ack_seq_ = 0;

@@ -74,3 +74,15 @@ actor::send_result remote::route(const actor::pid& to, actor::message& m,
 }
 
 }  // namespace hollywood::remote
+
+namespace hollywood::remote {
+
+bool remote::watch(const actor::pid& target, const actor::pid& watcher) noexcept {
+  return impl_->watch(target, watcher);
+}
+
+void remote::unwatch(const actor::pid& target, const actor::pid& watcher) noexcept {
+  impl_->unwatch(target, watcher);
+}
+
+}  // namespace hollywood::remote

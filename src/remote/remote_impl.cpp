@@ -7,6 +7,7 @@
 #include "address.hpp"
 #include "inbound.hpp"
 #include "peer.hpp"
+#include "system_codecs.hpp"
 #include "tls.hpp"
 
 #include <algorithm>
@@ -40,7 +41,9 @@ remote_impl::remote_impl(remote_config config)
       // Sessions start at a random point so a restarted engine does not reuse its predecessor's.
       last_session_(random_u64() >> 1),
       acceptor_(io_),
-      tick_timer_(io_) {}
+      tick_timer_(io_) {
+  register_system_codecs(*types_);
+}
 
 remote_impl::~remote_impl() {
   stop();
@@ -239,6 +242,20 @@ actor::send_result remote_impl::route(const actor::pid& to, actor::message& m,
   peer* p = route_peer(to.target()->interned_address());
   if (p == nullptr) return actor::send_result::unreachable;
   return p->enqueue(to, m, sender);
+}
+
+bool remote_impl::watch(const actor::pid& target, const actor::pid& watcher) noexcept {
+  peer* p = route_peer(target.target()->interned_address());
+  actor::message m(watch_request{});
+  return p != nullptr && p->enqueue(target, m, watcher) == actor::send_result::delivered;
+}
+
+void remote_impl::unwatch(const actor::pid& target, const actor::pid& watcher) noexcept {
+  // Best effort: if it cannot be sent, the watcher still filters the notice it no longer wants.
+  if (peer* p = route_peer(target.target()->interned_address())) {
+    actor::message m(unwatch_request{});
+    (void)p->enqueue(target, m, watcher);
+  }
 }
 
 void remote_impl::dead_letter(outbound&& o, actor::dead_letter_reason reason,

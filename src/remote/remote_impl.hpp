@@ -79,6 +79,8 @@ class remote_impl {
   void stop();
   actor::send_result route(const actor::pid& to, actor::message& m,
                            const actor::pid& sender) noexcept;
+  bool watch(const actor::pid& target, const actor::pid& watcher) noexcept;
+  void unwatch(const actor::pid& target, const actor::pid& watcher) noexcept;
   [[nodiscard]] remote_stats stats() const noexcept;
   [[nodiscard]] remote_counters& counters() noexcept { return counters_; }
 
@@ -87,6 +89,8 @@ class remote_impl {
   [[nodiscard]] asio::io_context& io() noexcept { return io_; }
   [[nodiscard]] asio::ssl::context* client_tls() noexcept { return client_tls_.get(); }
   [[nodiscard]] actor::engine& engine() const noexcept { return *engine_; }
+  /// Whether an engine is attached (it is for as long as the I/O thread runs).
+  [[nodiscard]] bool attached() const noexcept { return engine_ != nullptr; }
   [[nodiscard]] std::uint64_t incarnation() const noexcept { return incarnation_; }
   [[nodiscard]] std::uint64_t next_session() noexcept { return ++last_session_; }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }

@@ -372,6 +372,34 @@ TEST(death_watch, unwatch_means_no_notice) {
   EXPECT_EQ(w->notices[0].actor, b);
 }
 
+TEST(death_watch, engine_watch_on_behalf_of_an_actor_uses_its_bookkeeping) {
+  auto e = make_engine();
+  auto w = std::make_shared<watcher_state>();
+  pid watcher = spawn_watcher(*e, w);
+  pid a = e->spawn_fn([](context&) {}, "a");
+  pid b = e->spawn_fn([](context&) {}, "b");
+  e->watch(a, watcher);
+  e->watch(b, watcher);
+  e->unwatch(a, watcher);
+  ASSERT_TRUE(e->request(watcher, report{}, 30s).get());
+  ASSERT_TRUE(e->stop(a).wait());
+  ASSERT_TRUE(e->stop(b).wait());
+  ASSERT_TRUE(wait_until([&] { return w->count() == 1; }));
+  std::lock_guard lock(w->mu);
+  EXPECT_EQ(w->notices[0].actor, b);
+}
+
+TEST(death_watch, a_terminated_value_passed_on_by_someone_else_is_ordinary_data) {
+  auto e = make_engine();
+  auto w = std::make_shared<watcher_state>();
+  pid watcher = spawn_watcher(*e, w);  // watches nothing
+  pid someone = e->spawn_fn([](context&) {}, "someone");
+  e->send(watcher, terminated{pid("local", "x/1"), termination_reason::stopped, {}});
+  e->send_with_sender(watcher, terminated{pid("local", "y/1"), termination_reason::crashed, {}},
+                      someone);
+  ASSERT_TRUE(wait_until([&] { return w->count() == 2; }));
+}
+
 // -- bounded inboxes --------------------------------------------------------------
 
 /// An actor whose first `job` blocks until `open` is set, so its inbox fills up.

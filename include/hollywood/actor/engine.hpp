@@ -184,6 +184,14 @@ class engine {
   [[nodiscard]] engine_stats stats() const;
   [[nodiscard]] const engine_config& config() const noexcept;
 
+  /// Death watch on behalf of `watcher` (any PID, local or on another engine): `watcher` gets
+  /// `terminated` (with `target` as sender) when `target` stops, crashes for good, is not found,
+  /// or (for a target on another engine) its engine becomes unreachable. Actors use
+  /// `context::watch`, which also filters notices after `unwatch`.
+  void watch(const pid& target, const pid& watcher);
+  /// Cancels `watch` for this pair.
+  void unwatch(const pid& target, const pid& watcher);
+
   /// For transports and extensions: publishes a dead letter for `msg` (counted in `stats()`,
   /// delivered to subscribers as a `dead_letter_event`, logged when nobody subscribes).
   void dead_letter(const pid& target, message msg, const pid& sender, dead_letter_reason reason,

@@ -37,6 +37,16 @@ class remote_transport {
   /// is at its bound, `unreachable` that the peer is known to be down or the transport stopped,
   /// `unknown_type` that no codec handles the payload.
   virtual send_result route(const pid& to, message& m, const pid& sender) noexcept = 0;
+
+  /// Asks `target`'s engine to send `terminated` to `watcher` (a local PID) when `target`
+  /// terminates; the transport itself sends `terminated` (reason `unreachable`) if that engine
+  /// becomes unreachable or restarts first. False: the request could not even be queued (the
+  /// engine then answers `watcher` at once).
+  virtual bool watch(const pid& target, const pid& watcher) noexcept = 0;
+
+  /// Cancels `watch` (best effort: a `terminated` already on its way still arrives and is
+  /// filtered by the watcher).
+  virtual void unwatch(const pid& target, const pid& watcher) noexcept = 0;
 };
 
 }  // namespace hollywood::actor

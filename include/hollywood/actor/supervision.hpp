@@ -67,6 +67,8 @@ enum class termination_reason : std::uint8_t {
   crashed,
   /// It did not exist (or was already gone) when the watch was made.
   not_found,
+  /// Its engine became unreachable (or restarted), so it is presumed gone.
+  unreachable,
 };
 
 /// Returns a short name for `reason`.
@@ -78,6 +80,8 @@ constexpr std::string_view to_string(termination_reason reason) noexcept {
       return "crashed";
     case termination_reason::not_found:
       return "not_found";
+    case termination_reason::unreachable:
+      return "unreachable";
   }
   return "unknown";
 }

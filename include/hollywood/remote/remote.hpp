@@ -72,6 +72,8 @@ class remote final : public actor::remote_transport {
   void detach() noexcept override;
   actor::send_result route(const actor::pid& to, actor::message& m,
                            const actor::pid& sender) noexcept override;
+  bool watch(const actor::pid& target, const actor::pid& watcher) noexcept override;
+  void unwatch(const actor::pid& target, const actor::pid& watcher) noexcept override;
 
  private:
   explicit remote(std::unique_ptr<detail::remote_impl> impl) noexcept;
