@@ -679,6 +679,16 @@ void engine::unwatch(const pid& target, const pid& watcher) {
   impl_->unwatch(target, watcher);
 }
 
+std::uint64_t engine::inbox_mark(const pid& target) const noexcept {
+  if (!target || target.target()->kind() != detail::target_kind::process) return 0;
+  return static_cast<const detail::process*>(target.target())->inbox_mark();
+}
+
+bool engine::inbox_passed(const pid& target, std::uint64_t mark) const noexcept {
+  if (!target || target.target()->kind() != detail::target_kind::process) return true;
+  return static_cast<const detail::process*>(target.target())->inbox_passed(mark);
+}
+
 void engine::dead_letter(const pid& target, message msg, const pid& sender,
                          dead_letter_reason reason, std::string detail) {
   impl_->dead_letter(target, std::move(msg), sender, reason, std::move(detail));

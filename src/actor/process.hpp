@@ -108,6 +108,14 @@ class process final : public pid_target {
   [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
   [[nodiscard]] const std::string& kind() const noexcept { return *kind_; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
+  /// A mark after every user message queued so far, and whether the process has since taken all
+  /// of them out of its inbox (see engine::inbox_mark). @threadsafe
+  [[nodiscard]] std::uint64_t inbox_mark() const noexcept {
+    return bounded_ ? bounded_->accepted() : inbox_.producer_position();
+  }
+  [[nodiscard]] bool inbox_passed(std::uint64_t mark) const noexcept {
+    return bounded_ ? bounded_->removed() >= mark : inbox_.consumed_through(mark);
+  }
   [[nodiscard]] std::size_t inbox_depth() const noexcept {
     return bounded_ ? bounded_->size_approx() : inbox_.size_approx();
   }

@@ -104,10 +104,11 @@ expected<void> batch_builder::add(const actor::pid& target, const actor::pid& se
 }
 
 const wire::Batch& batch_builder::stamp(std::uint64_t seq, std::uint64_t ack_session,
-                                        std::uint64_t ack) {
+                                        std::uint64_t ack, std::uint64_t handled) {
   batch_.set_seq(seq);
   batch_.set_ack_session(ack_session);
   batch_.set_ack(ack);
+  batch_.set_handled(handled);
   return batch_;
 }
 

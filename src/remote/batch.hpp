@@ -40,7 +40,8 @@ class batch_builder {
 
   /// Stamps the batch with its number and the acknowledgement it carries, and returns it for
   /// serialisation; `reset()` starts the next one.
-  const wire::Batch& stamp(std::uint64_t seq, std::uint64_t ack_session, std::uint64_t ack);
+  const wire::Batch& stamp(std::uint64_t seq, std::uint64_t ack_session, std::uint64_t ack,
+                           std::uint64_t handled);
   void reset();
 
  private:

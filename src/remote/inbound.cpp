@@ -29,7 +29,8 @@ inbound::inbound(remote_impl& owner, std::unique_ptr<stream> s)
     : owner_(owner),
       stream_(std::move(s)),
       decoder_(owner.config().max_frame_bytes),
-      buffer_(read_chunk) {
+      buffer_(read_chunk),
+      settle_timer_(owner.io()) {
   std::error_code ec;
   const auto ep = stream_->socket().remote_endpoint(ec);
   endpoint_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -140,16 +141,70 @@ expected<void> inbound::on_batch(std::string_view payload) {
   }
   owner_.counters().batches_received.fetch_add(1, std::memory_order_relaxed);
   owner_.counters().messages_received.fetch_add(messages_.size(), std::memory_order_relaxed);
+  // The batch counts as handled once every local actor it reached has taken it out of its
+  // inbox: only then may the sender forget it (a crash before that leaves it in doubt there).
+  pending_batch pb{last_seq_, {}};
+  for (const incoming& in : messages_) {
+    const actor::pid& t = in.target;
+    if (t.target() == nullptr || e.inbox_mark(t) == 0) continue;
+    bool known = false;
+    for (const auto& [p, mark] : pb.marks)
+      known = known || p.target() == t.target();
+    if (!known) pb.marks.emplace_back(t, 0);
+  }
+  for (auto& [p, mark] : pb.marks)
+    mark = e.inbox_mark(p);  // after every message of the batch was queued
   messages_.clear();
-  if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, last_seq_);
-  if (batch_.ack_session() != 0 && from) from->acked(batch_.ack_session(), batch_.ack());
+  pending_.push_back(std::move(pb));
+  settle();
+  if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, last_seq_, handled_seq_);
+  if (batch_.ack_session() != 0 && from) {
+    from->acked(batch_.ack_session(), batch_.ack(), batch_.handled());
+  }
   return {};
+}
+
+void inbound::settle() {
+  actor::engine& e = owner_.engine();
+  while (!pending_.empty()) {
+    auto& front = pending_.front();
+    bool passed = true;
+    for (const auto& [p, mark] : front.marks)
+      passed = passed && e.inbox_passed(p, mark);
+    if (!passed) break;
+    handled_seq_ = front.seq;
+    pending_.pop_front();
+  }
+  if (!pending_.empty()) arm_settle_timer();
+}
+
+void inbound::arm_settle_timer() {
+  if (settle_armed_ || closed_) return;
+  settle_armed_ = true;
+  // Poll quickly while the actors keep up, back off while they lag (their backlog will take a
+  // while anyway); new batches settle on arrival regardless.
+  settle_delay_ = settle_delay_.count() == 0
+                      ? std::chrono::microseconds(50)
+                      : std::min(settle_delay_ * 2, std::chrono::microseconds(10'000));
+  settle_timer_.expires_after(settle_delay_);
+  settle_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    self->settle_armed_ = false;
+    if (ec || self->closed_) return;
+    const std::uint64_t before = self->handled_seq_;
+    self->settle();
+    if (self->handled_seq_ != before) {
+      self->settle_delay_ = std::chrono::microseconds(0);
+      if (auto p = self->owner_.peer_for(self->interned_)) {
+        p->owe_ack(self->session_, self->last_seq_, self->handled_seq_);
+      }
+    }
+  });
 }
 
 expected<void> inbound::on_ack(std::string_view payload) {
   wire::Ack a;
   if (!parse(a, payload)) return refuse(errc::protocol_error, "malformed acknowledgement");
-  if (auto p = owner_.find_peer(interned_)) p->acked(a.session(), a.ack());
+  if (auto p = owner_.find_peer(interned_)) p->acked(a.session(), a.ack(), a.handled());
   return {};
 }
 
@@ -181,6 +236,7 @@ void inbound::close() {
 void inbound::finish() {
   if (closed_) return;
   closed_ = true;
+  settle_timer_.cancel();
   stream_->close();
   // Keep this object (and its stream, which pending handlers use) alive until they ran.
   asio::post(owner_.io(), [self = shared_from_this()] { self->owner_.inbound_closed(*self); });

@@ -12,9 +12,12 @@
 #include "stream.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hollywood::remote::detail {
@@ -41,6 +44,10 @@ class inbound : public std::enable_shared_from_this<inbound> {
   expected<void> refuse(errc e, std::string why);
   void fail(std::error_code ec, const std::string& why);
   void finish();
+  /// Settles the batches whose messages all left their targets' inboxes (the caller sends the
+  /// acknowledgement); polls again later while some wait.
+  void settle();
+  void arm_settle_timer();
 
   remote_impl& owner_;
   std::unique_ptr<stream> stream_;
@@ -61,6 +68,17 @@ class inbound : public std::enable_shared_from_this<inbound> {
   // Reused per batch.
   wire::Batch batch_;
   std::vector<incoming> messages_;
+
+  /// A delivered batch whose messages may still wait in their targets' inboxes.
+  struct pending_batch {
+    std::uint64_t seq = 0;
+    std::vector<std::pair<actor::pid, std::uint64_t>> marks;  // local actor, its inbox mark
+  };
+  std::deque<pending_batch> pending_;
+  std::uint64_t handled_seq_ = 0;
+  asio::steady_timer settle_timer_;
+  bool settle_armed_ = false;
+  std::chrono::microseconds settle_delay_{0};
 };
 
 }  // namespace hollywood::remote::detail

@@ -98,10 +98,10 @@ void peer::pump() {
     } else if (declared_) {
       dead_letter_queue(dead_letter_reason::unreachable, "peer unreachable");
       ack_owed_ = false;
-      // A sender met the outage: try again (one dial per wave of sends, not a loop).
-      if (wanted_.exchange(false, std::memory_order_relaxed) && link_ == link::idle &&
-          !retry_pending_) {
-        connect();
+      // A sender met the outage: dial again, paced by the backoff (senders keep failing fast
+      // until a dial succeeds).
+      if (wanted_.load(std::memory_order_relaxed) && link_ == link::idle && !retry_pending_) {
+        retry_later();
       }
     } else if (link_ == link::open) {
       if (writing_ || write_next()) return;  // the write's completion (or an ack) pumps again
@@ -178,8 +178,9 @@ bool peer::write_next() {
   }
   if (!batch.empty()) {
     const std::uint64_t seq = next_seq_++;
-    const wire::Batch& w =
-        builder_.stamp(seq, ack_owed_ ? ack_session_ : 0, ack_owed_ ? ack_seq_ : 0);
+    const wire::Batch& w = ack_owed_
+                               ? builder_.stamp(seq, ack_session_, ack_received_, ack_handled_)
+                               : builder_.stamp(seq, 0, 0, 0);
     append_frame(out, frame_kind::batch, w);
     builder_.reset();
     ack_owed_ = false;
@@ -191,7 +192,8 @@ bool peer::write_next() {
     if (ack_owed_) {
       wire::Ack ack;
       ack.set_session(ack_session_);
-      ack.set_ack(ack_seq_);
+      ack.set_ack(ack_received_);
+      ack.set_handled(ack_handled_);
       append_frame(out, frame_kind::ack, ack);
       ack_owed_ = false;
     }
@@ -216,16 +218,18 @@ void peer::on_written(std::uint64_t generation, std::error_code ec) {
 
 // -- acknowledgements ------------------------------------------------------------------------
 
-void peer::owe_ack(std::uint64_t session, std::uint64_t seq) {
+void peer::owe_ack(std::uint64_t session, std::uint64_t received, std::uint64_t handled) {
   ack_session_ = session;
-  ack_seq_ = seq;
+  ack_received_ = received;
+  ack_handled_ = handled;
   ack_owed_ = true;
   if (declared_) wanted_.store(true, std::memory_order_relaxed);  // it reached us: try it
   if (!scheduled_.exchange(true, std::memory_order_acq_rel)) pump();
 }
 
-void peer::acked(std::uint64_t session, std::uint64_t seq) {
+void peer::acked(std::uint64_t session, std::uint64_t received, std::uint64_t handled) {
   if (link_ != link::open || session != session_) return;  // about a connection given up
+  received_through_ = std::max(received_through_, received);
   if (!proven_) {
     // The peer accepted this connection (a handshake alone does not show it: a TLS 1.3 server
     // may still reject the client's certificate): the outage, if any, is over.
@@ -234,7 +238,7 @@ void peer::acked(std::uint64_t session, std::uint64_t seq) {
     outage_since_.reset();
   }
   bool freed = false;
-  while (!unacked_.empty() && unacked_.front().seq <= seq) {
+  while (!unacked_.empty() && unacked_.front().seq <= handled) {
     recycle(std::move(unacked_.front().messages));
     unacked_.pop_front();
     freed = true;
@@ -295,6 +299,7 @@ void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
   proven_ = false;
   session_ = owner_.next_session();
   next_seq_ = 1;
+  received_through_ = 0;
   hello_sent_ = false;
   if (declared_) {
     // Let senders in again; this connection now has a deadline of its own to prove itself.
@@ -351,8 +356,12 @@ void peer::dial_failed(const std::string& reason) {
     actor::write_log(actor::log_level::debug,
                      "remote: dialing " + *address_ + " failed: " + reason);
   }
-  // In a declared outage, dial again only if a sender has asked since the last attempt.
-  if (declared_ && !wanted_.load(std::memory_order_relaxed)) return;
+  // In a declared outage, dial again only if a sender has asked since the last attempt;
+  // otherwise go dormant (pump() releases the wake-up flag so the next sender can wake us).
+  if (declared_ && !wanted_.load(std::memory_order_relaxed)) {
+    pump();
+    return;
+  }
   retry_later();
 }
 
@@ -378,9 +387,17 @@ void peer::retry_later() {
 void peer::tick(clock::time_point now) {
   if (terminated_) return;
   const remote_config& cfg = owner_.config();
-  if (link_ == link::open && !unacked_.empty() && now - unacked_.front().at > cfg.ack_timeout) {
-    lose_connection(generation_, "no acknowledgement within " + ms(cfg.ack_timeout));
-    return;
+  if (link_ == link::open) {
+    // Only receipt counts here: a peer whose actors are slow to handle is alive, and its slowness
+    // already holds the writer back through the window.
+    for (const auto& b : unacked_) {
+      if (b.seq <= received_through_) continue;
+      if (now - b.at > cfg.ack_timeout) {
+        lose_connection(generation_, "no acknowledgement within " + ms(cfg.ack_timeout));
+        return;
+      }
+      break;
+    }
   }
   if (link_ == link::open || declared_ || !outage_since_) return;
   if (!demand() && !retry_pending_ && link_ == link::idle) {
@@ -403,6 +420,7 @@ void peer::declare_outage() {
                                                std::to_string(dropped) +
                                                " queued messages dropped");
   owner_.publish(remote_unreachable_event{*address_, dropped});
+  pump();  // settles the wake-up flag for the fail-fast mode
 }
 
 bool peer::settled() const noexcept {

@@ -57,10 +57,12 @@ class peer : public std::enable_shared_from_this<peer> {
 
   // -- I/O thread ----------------------------------------------------------------------
 
-  /// This engine received batch `seq` on the peer's connection `session`: acknowledge it.
-  void owe_ack(std::uint64_t session, std::uint64_t seq);
-  /// The peer acknowledged batches up to `seq` of our connection `session`.
-  void acked(std::uint64_t session, std::uint64_t seq);
+  /// On the peer's connection `session` this engine received batches up to `received` and its
+  /// actors handled those up to `handled`: acknowledge them.
+  void owe_ack(std::uint64_t session, std::uint64_t received, std::uint64_t handled);
+  /// The peer received batches up to `received` of our connection `session` and handled those
+  /// up to `handled`; handled ones are settled, received ones keep the connection alive.
+  void acked(std::uint64_t session, std::uint64_t received, std::uint64_t handled);
   /// The peer engine announced incarnation `n` (in its hello); a change means it restarted.
   void seen_incarnation(std::uint64_t n);
   /// `watcher` got the death notice of `target_id` on this peer: the watch is over.
@@ -158,7 +160,9 @@ class peer : public std::enable_shared_from_this<peer> {
   std::uint64_t incarnation_ = 0;
   bool ack_owed_ = false;
   std::uint64_t ack_session_ = 0;
-  std::uint64_t ack_seq_ = 0;
+  std::uint64_t ack_received_ = 0;
+  std::uint64_t ack_handled_ = 0;
+  std::uint64_t received_through_ = 0;  // of our current connection, per the peer
 };
 
 }  // namespace hollywood::remote::detail

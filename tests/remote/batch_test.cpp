@@ -35,7 +35,7 @@ struct fixture : ::testing::Test {
 using batch = fixture;
 
 wire::Batch take(batch_builder& b) {
-  wire::Batch w = b.stamp(1, 0, 0);
+  wire::Batch w = b.stamp(1, 0, 0, 0);
   b.reset();
   return w;
 }
@@ -47,11 +47,12 @@ TEST_F(batch, messages_targets_and_senders_round_trip_in_order) {
   for (std::uint64_t i = 0; i < 10; ++i) {
     ASSERT_TRUE(b.add(target, i % 2 ? sender : pid{}, message(counter(i))));
   }
-  wire::Batch w = b.stamp(5, 11, 3);
+  wire::Batch w = b.stamp(5, 11, 3, 2);
   b.reset();
   EXPECT_EQ(w.seq(), 5u);
   EXPECT_EQ(w.ack_session(), 11u);
   EXPECT_EQ(w.ack(), 3u);
+  EXPECT_EQ(w.handled(), 2u);
   EXPECT_TRUE(b.empty());
   std::vector<incoming> got;
   ASSERT_TRUE(decode_batch(w, types, got));
@@ -94,7 +95,7 @@ TEST_F(batch, a_builder_reused_for_many_batches_keeps_each_batch_self_contained)
       g.set_text(std::string(round * 10, 'x'));
       ASSERT_TRUE(b.add(self, target, message(g)));
     }
-    wire::Batch w = b.stamp(round, 0, 0);
+    wire::Batch w = b.stamp(round, 0, 0, 0);
     b.reset();
     EXPECT_EQ(w.pids_size(), 2) << "round " << round;
     EXPECT_EQ(w.types_size(), round % 3 == 0 ? 2 : 1);

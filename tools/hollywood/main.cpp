@@ -3,6 +3,7 @@
 //
 //   hollywood demo                 a tour of the engine with a summary table
 //   hollywood bench [--vs caf]     the benchmark suite (bench/WORKLOADS.md)
+//   hollywood node --listen ...    an engine with a remote and demo kinds, until SIGINT/SIGTERM
 #include "commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
       hollywood::tools::add_demo);
   add("bench", "Run the benchmark workloads, optionally side by side with CAF",
       hollywood::tools::add_bench);
+  add("node", "Run an engine reachable over the network, with demo kinds (echo, counter, ...)",
+      hollywood::tools::add_node);
   CLI11_PARSE(app, argc, argv);
   for (auto& [sub, run] : commands) {
     if (sub->parsed()) return run();

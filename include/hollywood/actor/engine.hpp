@@ -192,6 +192,13 @@ class engine {
   /// Cancels `watch` for this pair.
   void unwatch(const pid& target, const pid& watcher);
 
+  /// For transports: a mark after every message queued so far for `target` (a local actor), and
+  /// whether the actor has since taken all of them out of its inbox (handled them, or turned them
+  /// into dead letters when it stopped). For any other PID the mark is 0 and always passed. Lets
+  /// a remote acknowledge messages only once they are handled. @threadsafe
+  [[nodiscard]] std::uint64_t inbox_mark(const pid& target) const noexcept;
+  [[nodiscard]] bool inbox_passed(const pid& target, std::uint64_t mark) const noexcept;
+
   /// For transports and extensions: publishes a dead letter for `msg` (counted in `stats()`,
   /// delivered to subscribers as a `dead_letter_event`, logged when nobody subscribes).
   void dead_letter(const pid& target, message msg, const pid& sender, dead_letter_reason reason,

@@ -235,7 +235,9 @@ class mpsc_queue {
     if (n != 0 || blk != head_block_) {  // a consumer polling an empty queue writes nothing
       head_block_ = blk;
       head_index_ = head;
-      head_published_.store(head, std::memory_order_relaxed);
+      // Release: pairs with the acquire in consumed_through(); the elements before `head` were
+      // handled before an observer can see the position pass them.
+      head_published_.store(head, std::memory_order_release);
     }
     return n;
   }
@@ -266,6 +268,18 @@ class mpsc_queue {
     return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) != position;
   }
 
+  /// Returns a position at or after every element whose push happened before this call, for a
+  /// later `consumed_through` check. @threadsafe
+  [[nodiscard]] std::uint64_t producer_position() const noexcept {
+    return tail_index_.load(std::memory_order_acquire) & ~closed_bit;
+  }
+
+  /// Returns whether the consumer has handled every element before `position` (a value from
+  /// `producer_position`). Positions only grow, also across `release_storage`. @threadsafe
+  [[nodiscard]] bool consumed_through(std::uint64_t position) const noexcept {
+    return head_published_.load(std::memory_order_acquire) >= position;  // partner: consume()
+  }
+
   /// Drops the current block when the queue is empty, so an idle queue holds no storage.
   /// Returns `false` (keeping the block) when an element is queued or in flight, or the queue is
   /// closed.
@@ -292,8 +306,8 @@ class mpsc_queue {
     recycle(head_block_);
     head_block_ = nullptr;
     head_index_ = base + lap + first_offset;
-    head_published_.store(head_index_, std::memory_order_relaxed);
-    tail_index_.store(head_index_, std::memory_order_release);  // pairs with producers' acquire
+    head_published_.store(head_index_, std::memory_order_release);  // partner: consumed_through
+    tail_index_.store(head_index_, std::memory_order_release);      // pairs with producers' acquire
     return true;
   }
 
