@@ -39,5 +39,8 @@ std::vector<metric> run_skynet(caf::actor_system& sys, const options& opt);
 std::vector<metric> run_pairs(caf::actor_system& sys, const options& opt);
 std::vector<metric> run_storm(caf::actor_system& sys, const options& opt);
 std::vector<metric> run_idle(caf::actor_system& sys, const options& opt);
+// Two processes: they make their own actor systems (with the io middleman).
+std::vector<metric> run_remote_throughput(const options& opt);
+std::vector<metric> run_remote_reqresp(const options& opt);
 
 }  // namespace cafbench

@@ -42,7 +42,8 @@ void usage(std::FILE* out, const char* program, const std::vector<workload_entry
   std::fprintf(out,
                "\n  --workers N   scheduler threads (0 = the system's default)\n"
                "  --quick       reduced sizes\n"
-               "  --senders P   fanin: number of sender threads (default 1)\n");
+               "  --senders P   fanin: number of sender threads (default 1)\n"
+               "  --serve       remote-*: run the server half (the measuring half starts it)\n");
 }
 
 bool parse_count(const std::string& text, std::size_t& out) {
@@ -77,7 +78,9 @@ int parse_args(int argc, char** argv, const char* program, options& opt) {
       return true;
     };
     if (arg == "-h" || arg == "--help") return -1;
-    if (arg == "--quick" && !inline_value) {
+    if (arg == "--serve" && !inline_value) {
+      opt.serve = true;
+    } else if (arg == "--quick" && !inline_value) {
       opt.quick = true;
     } else if (arg == "--workload") {
       if (!take(opt.workload)) {

@@ -27,6 +27,7 @@ struct options {
   std::size_t workers = 0;  // 0: the system's own default
   std::size_t senders = 1;  // fanin only
   bool quick = false;
+  bool serve = false;  // remote-*: run the server half (started by the measuring half)
 };
 
 /// One JSON line on stdout.

@@ -25,5 +25,7 @@ std::vector<metric> run_skynet(const options& opt);
 std::vector<metric> run_pairs(const options& opt);
 std::vector<metric> run_storm(const options& opt);
 std::vector<metric> run_idle(const options& opt);
+std::vector<metric> run_remote_throughput(const options& opt);
+std::vector<metric> run_remote_reqresp(const options& opt);
 
 }  // namespace hollywood::bench

@@ -16,6 +16,9 @@ namespace hollywood::actor::detail {
 
 namespace {
 
+/// How long an idle worker spins with `pause` before it starts yielding between polls.
+constexpr std::chrono::microseconds pure_spin{2};
+
 thread_local worker* tl_worker = nullptr;
 
 /// Consecutive `run_next` turns before a worker serves its queue: keeps two actors that bounce
@@ -264,9 +267,17 @@ process* scheduler::find_work(worker& w) noexcept {
     if (global_nonempty()) found = take_global(w);
     if (found == nullptr) found = steal(w);
     if (found != nullptr) break;
-    if (spin_.count() <= 0 || std::chrono::steady_clock::now() - start >= spin_) break;
-    for (int k = 0; k < 32; ++k)
-      cpu_relax();
+    const auto spun = std::chrono::steady_clock::now() - start;
+    if (spin_.count() <= 0 || spun >= spin_) break;
+    if (spun < pure_spin) {
+      for (int k = 0; k < 32; ++k)
+        cpu_relax();
+    } else {
+      // Past the first microseconds, give the core to any other runnable thread between polls
+      // (an I/O thread, a sender): on a machine with more busy threads than cores, burning the
+      // slice would delay the very work this worker waits for.
+      std::this_thread::yield();
+    }
   }
   // Release pairs with notify_work()'s acquire load (see park() for why the order matters).
   spinning_.fetch_sub(1, std::memory_order_release);

@@ -33,6 +33,7 @@ peer::peer(remote_impl& owner, const std::string* address, std::string host, std
       port_(port),
       resolver_(owner.io()),
       retry_timer_(owner.io()),
+      ack_timer_(owner.io()),
       builder_(owner.types(), owner.config().max_frame_bytes > frame_slack
                                   ? owner.config().max_frame_bytes - frame_slack
                                   : owner.config().max_frame_bytes / 2) {}
@@ -184,26 +185,45 @@ bool peer::write_next() {
     append_frame(out, frame_kind::batch, w);
     builder_.reset();
     ack_owed_ = false;
+    ack_due_ = false;
     owner_.counters().batches_sent.fetch_add(1, std::memory_order_relaxed);
     owner_.counters().messages_sent.fetch_add(batch.size(), std::memory_order_relaxed);
     unacked_.push_back(sent_batch{seq, clock::now(), std::move(batch)});
   } else {
     recycle(std::move(batch));
-    if (ack_owed_) {
+    if (ack_owed_ && !ack_due_) {
+      // Alone, an acknowledgement waits a little for a batch to ride on (one usually follows:
+      // an answer, the next request), so a request/response costs no extra frames.
+      arm_ack_timer();
+    } else if (ack_owed_) {
       wire::Ack ack;
       ack.set_session(ack_session_);
       ack.set_ack(ack_received_);
       ack.set_handled(ack_handled_);
       append_frame(out, frame_kind::ack, ack);
       ack_owed_ = false;
+      ack_due_ = false;
     }
   }
-  if (out.empty()) return false;
+  // Nothing to write: busy only if messages wait for the window to reopen.
+  if (out.empty()) return !window_open && !queue_.empty();
   writing_ = true;
   conn_->s.async_write(asio::buffer(out),
                        [self = shared_from_this(), c = conn_, g = generation_](
                            std::error_code ec, std::size_t) { self->on_written(g, ec); });
   return true;
+}
+
+void peer::arm_ack_timer() {
+  if (ack_timer_armed_) return;
+  ack_timer_armed_ = true;
+  ack_timer_.expires_after(owner_.config().ack_delay);
+  ack_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    self->ack_timer_armed_ = false;
+    if (ec || self->terminated_) return;
+    self->ack_due_ = true;
+    self->pump();
+  });
 }
 
 void peer::on_written(std::uint64_t generation, std::error_code ec) {
@@ -432,6 +452,7 @@ void peer::terminate(std::string_view why) {
   watches_.clear();  // the watchers' engine is shutting down
   queue_.close();
   retry_timer_.cancel();
+  ack_timer_.cancel();
   resolver_.cancel();
   ++generation_;
   if (conn_) {

@@ -99,6 +99,7 @@ class peer : public std::enable_shared_from_this<peer> {
   [[nodiscard]] bool demand() const noexcept;
   bool write_next();
   void on_written(std::uint64_t generation, std::error_code ec);
+  void arm_ack_timer();
   void connect();
   void on_connected(std::uint64_t generation, std::error_code ec);
   void on_handshake(std::uint64_t generation, std::error_code ec);
@@ -141,6 +142,9 @@ class peer : public std::enable_shared_from_this<peer> {
   std::shared_ptr<connection> conn_;
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer ack_timer_;
+  bool ack_timer_armed_ = false;
+  bool ack_due_ = false;  // an owed acknowledgement waited long enough to go alone
   bool retry_pending_ = false;
   std::chrono::milliseconds backoff_{0};
   std::optional<clock::time_point> outage_since_;

@@ -21,7 +21,11 @@ std::string remote_config::problem() const {
   }
   if (max_unacked_batches == 0) return "max_unacked_batches: must be at least 1";
   if (ack_timeout.count() <= 0) return "ack_timeout: must be positive";
+  if (ack_delay.count() < 0 || ack_delay >= ack_timeout) {
+    return "ack_delay: must not be negative, and below ack_timeout";
+  }
   if (handshake_timeout.count() <= 0) return "handshake_timeout: must be positive";
+  if (io_spin.count() < 0) return "io_spin: must not be negative";
   if (linger.count() < 0) return "linger: must not be negative";
   if (tls &&
       (tls->certificate_file.empty() || tls->private_key_file.empty() || tls->ca_file.empty())) {

@@ -3,6 +3,7 @@
 
 #include <hollywood/actor/detail/pid_target.hpp>
 #include <hollywood/actor/log.hpp>
+#include <hollywood/cpu_relax.hpp>
 
 #include "address.hpp"
 #include "inbound.hpp"
@@ -91,8 +92,33 @@ std::error_code remote_impl::attach(actor::engine& e) {
   accept_next();
   start_tick();
   state_ = state::running;
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] { run_io(); });
   return {};
+}
+
+void remote_impl::run_io() {
+  // Poll for a while after the last piece of work before blocking in the kernel: a reply or the
+  // next batch usually comes within microseconds, and waking a blocked thread costs tens of them.
+  const auto spin = config_.io_spin;
+  auto last_work = clock::now();
+  for (;;) {
+    if (io_.poll() != 0) {
+      last_work = clock::now();
+      continue;
+    }
+    if (io_.stopped()) return;
+    if (const auto idle = clock::now() - last_work; idle < spin) {
+      // As the engine's workers do: pause briefly, then yield the core between polls.
+      if (idle < std::chrono::microseconds(2)) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+      continue;
+    }
+    if (io_.run_one() == 0) return;  // stopped: no work left
+    last_work = clock::now();
+  }
 }
 
 void remote_impl::stop() {

@@ -117,6 +117,7 @@ class remote_impl {
  private:
   enum class state : std::uint8_t { created, running, stopping, stopped };
 
+  void run_io();
   void accept_next();
   void start_tick();
   void tick();

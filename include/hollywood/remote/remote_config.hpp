@@ -34,10 +34,14 @@ inline constexpr std::size_t default_max_batch_bytes = std::size_t{256} << 10;
 inline constexpr std::size_t default_max_frame_bytes = std::size_t{16} << 20;
 /// Batches sent to one peer and not yet acknowledged, before the writer waits.
 inline constexpr std::uint32_t default_max_unacked_batches = 64;
+/// How long an acknowledgement waits for a batch to ride on before it is sent alone.
+inline constexpr std::chrono::microseconds default_ack_delay{500};
 /// How long an acknowledgement may take before the connection is deemed broken.
 inline constexpr std::chrono::milliseconds default_ack_timeout{5000};
 /// How long an accepted connection may take to finish its TLS handshake and say hello.
 inline constexpr std::chrono::milliseconds default_handshake_timeout{10000};
+/// How long the I/O thread keeps polling after its last piece of work before it blocks.
+inline constexpr std::chrono::microseconds default_io_spin{20};
 /// How long `stop()` (and engine shutdown) waits for queued messages to be sent and acknowledged.
 inline constexpr std::chrono::milliseconds default_linger{1000};
 
@@ -76,8 +80,11 @@ struct remote_config {
   std::size_t max_frame_bytes = default_max_frame_bytes;
   std::uint32_t max_unacked_batches = default_max_unacked_batches;
   std::chrono::milliseconds ack_timeout = default_ack_timeout;
+  std::chrono::microseconds ack_delay = default_ack_delay;
   std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
   std::chrono::milliseconds linger = default_linger;
+  /// 0: block at once when idle (lowest CPU use, higher latency).
+  std::chrono::microseconds io_spin = default_io_spin;
 
   [[nodiscard]] remote_config with_listen(std::string v) const {
     auto c = *this;
@@ -135,6 +142,11 @@ struct remote_config {
   [[nodiscard]] remote_config with_handshake_timeout(std::chrono::milliseconds v) const {
     auto c = *this;
     c.handshake_timeout = v;
+    return c;
+  }
+  [[nodiscard]] remote_config with_io_spin(std::chrono::microseconds v) const {
+    auto c = *this;
+    c.io_spin = v;
     return c;
   }
   [[nodiscard]] remote_config with_linger(std::chrono::milliseconds v) const {
