@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // A program outside the source tree, built against the installed package.
 #include <hollywood/actor.hpp>
+#include <hollywood/remote.hpp>
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
+
+#include <google/protobuf/wrappers.pb.h>
 
 #include <chrono>
 #include <cstdio>
@@ -33,6 +36,35 @@ int main() {
     return 1;
   }
   e->poison(doubler).wait();
+
+  // Two engines with remotes on loopback: a protobuf request and a trivially copyable answer.
+  auto types = std::make_shared<hollywood::remote::type_registry>();
+  if (!types->add_protobuf<google::protobuf::StringValue>() ||
+      !types->add<answer>("consumer.answer")) {
+    return 1;
+  }
+  auto make = [&] {
+    auto r = hollywood::remote::remote::create(hollywood::remote::remote_config{}.with_types(types))
+                 .value();
+    return std::pair{r, engine::create(engine_config{}.with_remote(r)).value()};
+  };
+  auto [net_a, a] = make();
+  auto [net_b, b] = make();
+  b->spawn_fn(
+      [](context& ctx) {
+        if (auto* s = ctx.get_if<google::protobuf::StringValue>()) {
+          ctx.respond(answer{static_cast<int>(s->value().size())});
+        }
+      },
+      "length", spawn_options{}.with_id("1"));
+  google::protobuf::StringValue word;
+  word.set_value("hollywood");
+  auto remote_reply =
+      a->request(pid(net_b->address(), "length/1"), word, std::chrono::seconds(30)).get();
+  if (!remote_reply || remote_reply->get<answer>().n != 9) {
+    std::puts("consumer: wrong remote answer");
+    return 1;
+  }
   std::puts("consumer: ok");
   return 0;
 }
