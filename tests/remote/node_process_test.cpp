@@ -6,6 +6,7 @@
 #include "node.pb.h"
 #include "node_kinds.hpp"
 #include "remote_fixture.hpp"
+#include "test_certs.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,28 @@ TEST(node_process, requests_are_answered_both_ways_between_processes) {
   const auto back = ask<msg::Echo>(d, pid(a.address(), "echo/1"), e);
   EXPECT_EQ(back.text(), "direct");
   EXPECT_EQ(back.n(), 3u);
+}
+
+TEST(node_process, requests_cross_between_processes_over_mutual_tls) {
+  test_pki pki("nodes");
+  ASSERT_TRUE(pki.ok());
+  const auto tls = pki.node(remote::tls_verification::mutual);
+  const std::vector<std::string> tls_args{"--tls-cert",         tls.certificate_file, "--tls-key",
+                                          tls.private_key_file, "--tls-ca",           tls.ca_file,
+                                          "--mutual-tls"};
+  auto args = [&](const char* name, const char* kinds) {
+    std::vector<std::string> a{"--name", name, "--kinds", kinds, "--workers", "1"};
+    a.insert(a.end(), tls_args.begin(), tls_args.end());
+    return a;
+  };
+  node_process a(args("a", "asker"));
+  node_process b(args("b", "echo"));
+  auto d = make_node(fast_config().with_tls(tls), node_types());
+  msg::Ask q;
+  q.set_target_address(b.address());
+  q.set_target_id("echo/1");
+  q.set_text("sealed");
+  EXPECT_EQ(ask<msg::Echo>(d, pid(a.address(), "asker/1"), q).text(), "sealed");
 }
 
 std::string read_file(const std::filesystem::path& p) {
