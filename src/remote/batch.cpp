@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "batch.hpp"
 
+#include <hollywood/remote/remote_config.hpp>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <functional>
+#include <limits>
 
 namespace hollywood::remote::detail {
 
@@ -58,6 +64,7 @@ std::uint32_t batch_builder::type_index(const codec& c) {
   if (i == next) {
     type_codecs_.push_back(&c);
     batch_.add_types(std::string(c.name()));
+    tables_ += c.name().size() + 8;
   }
   return i;
 }
@@ -75,6 +82,7 @@ std::uint32_t batch_builder::pid_index(const actor::pid& p) {
     auto* w = batch_.add_pids();
     w->set_address(*address);
     w->set_id(std::string(id));
+    tables_ += address->size() + id.size() + 16;
   }
   return i;
 }
@@ -103,6 +111,13 @@ expected<void> batch_builder::add(const actor::pid& target, const actor::pid& se
   return {};
 }
 
+void batch_builder::drop_last() {
+  if (size_ == 0) return;
+  bytes_ -= batch_.envelopes(static_cast<int>(size_) - 1).payload().size();
+  batch_.mutable_envelopes()->RemoveLast();
+  --size_;
+}
+
 const wire::Batch& batch_builder::stamp(std::uint64_t seq, std::uint64_t ack_session,
                                         std::uint64_t ack, std::uint64_t handled) {
   batch_.set_seq(seq);
@@ -116,14 +131,73 @@ void batch_builder::reset() {
   batch_.Clear();  // keeps the repeated elements' objects for reuse by add()
   size_ = 0;
   bytes_ = 0;
+  tables_ = 0;
   types_index_.clear();
   pids_index_.clear();
   type_codecs_.clear();
 }
 
+namespace {
+
+// Receiver limits beyond the envelope count: every entry of these tables is referenced by an
+// envelope, so more than two PIDs per envelope or thousands of type names only serve an attack.
+constexpr std::size_t max_batch_pids = 2 * max_batch_envelopes;
+constexpr std::size_t max_batch_types = 4096;
+constexpr std::size_t max_pid_address = 255;
+constexpr std::size_t max_pid_id = 4096;
+
+}  // namespace
+
+expected<void> check_batch_shape(std::string_view payload) {
+  using google::protobuf::internal::WireFormatLite;
+  if (payload.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return unexpected(errc::protocol_error);
+  }
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(payload.data()),
+                                            static_cast<int>(payload.size()));
+  std::size_t types = 0;
+  std::size_t pids = 0;
+  std::size_t envelopes = 0;
+  for (std::uint32_t tag = in.ReadTag(); tag != 0; tag = in.ReadTag()) {
+    switch (WireFormatLite::GetTagFieldNumber(tag)) {
+      case wire::Batch::kTypesFieldNumber:
+        ++types;
+        break;
+      case wire::Batch::kPidsFieldNumber:
+        ++pids;
+        break;
+      case wire::Batch::kEnvelopesFieldNumber:
+        ++envelopes;
+        break;
+      default:
+        break;
+    }
+    if (types > max_batch_types || pids > max_batch_pids || envelopes > max_batch_envelopes) {
+      return unexpected(errc::protocol_error);
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) return unexpected(errc::protocol_error);
+  }
+  if (!in.ConsumedEntireMessage()) return unexpected(errc::protocol_error);
+  return {};
+}
+
 expected<void> decode_batch(const wire::Batch& batch, const type_registry& types,
                             std::vector<incoming>& out, const pid_factory& make_pid) {
   out.clear();
+  // Indexes first: a refused batch should not have built (and interned) anything.
+  const auto type_count = static_cast<std::uint32_t>(batch.types_size());
+  const auto pid_count = static_cast<std::uint32_t>(batch.pids_size());
+  for (const auto& e : batch.envelopes()) {
+    if (e.type() >= type_count || e.target() >= pid_count || e.sender() > pid_count) {
+      return unexpected(errc::protocol_error);
+    }
+  }
+  for (const auto& p : batch.pids()) {
+    if (p.address().empty() || p.id().empty() || p.address().size() > max_pid_address ||
+        p.id().size() > max_pid_id) {
+      return unexpected(errc::protocol_error);
+    }
+  }
   std::vector<const codec*> codecs;
   codecs.reserve(static_cast<std::size_t>(batch.types_size()));
   for (const auto& name : batch.types()) {
@@ -133,16 +207,10 @@ expected<void> decode_batch(const wire::Batch& batch, const type_registry& types
   }
   std::vector<actor::pid> pids;
   pids.reserve(static_cast<std::size_t>(batch.pids_size()));
-  for (const auto& p : batch.pids()) {
-    if (p.address().empty() || p.id().empty()) return unexpected(errc::protocol_error);
+  for (const auto& p : batch.pids())
     pids.push_back(make_pid ? make_pid(p.address(), p.id()) : actor::pid(p.address(), p.id()));
-  }
   out.reserve(static_cast<std::size_t>(batch.envelopes_size()));
   for (const auto& e : batch.envelopes()) {
-    if (e.type() >= codecs.size() || e.target() >= pids.size() || e.sender() > pids.size()) {
-      out.clear();
-      return unexpected(errc::protocol_error);
-    }
     auto m = codecs[e.type()]->decode(e.payload());
     if (!m) {
       out.clear();

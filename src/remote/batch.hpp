@@ -37,6 +37,13 @@ class batch_builder {
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   /// Payload bytes so far (what the batch limit counts).
   [[nodiscard]] std::size_t payload_bytes() const noexcept { return bytes_; }
+  /// An upper bound of the serialised batch's size: payloads, tables and per-envelope fields.
+  [[nodiscard]] std::size_t encoded_bound() const noexcept {
+    return bytes_ + tables_ + size_ * per_envelope_bound + 64;
+  }
+
+  /// Takes the last added message back out (its table entries stay; they are harmless).
+  void drop_last();
 
   /// Stamps the batch with its number and the acknowledgement it carries, and returns it for
   /// serialisation; `reset()` starts the next one.
@@ -69,8 +76,12 @@ class batch_builder {
   std::uint32_t type_index(const codec& c);
   std::uint32_t pid_index(const actor::pid& p);
 
+  /// Envelope framing and its three indexes, at most.
+  static constexpr std::size_t per_envelope_bound = 32;
+
   const type_registry& types_;
   const std::size_t max_payload_;
+  std::size_t tables_ = 0;  // bytes of type names and PIDs (with their framing)
   wire::Batch batch_;
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;
@@ -85,6 +96,11 @@ struct incoming {
   actor::pid sender;  // empty when the sender was absent
   actor::message msg;
 };
+
+/// Checks, without parsing or allocating, that a serialised batch stays within the receiver's
+/// table limits (envelopes, PIDs, type names); `errc::protocol_error` otherwise, or when the bytes
+/// are not a well-formed message at all.
+expected<void> check_batch_shape(std::string_view payload);
 
 /// Makes the PID for one entry of a batch's PID table (address, ID); lets the receiver bind
 /// local targets once per batch instead of once per message.

@@ -102,10 +102,18 @@ expected<void> inbound::on_hello(std::string_view payload) {
   interned_ = actor::detail::intern_address(address_);
   session_ = h.session();
   if (auto p = owner_.find_peer(interned_)) p->seen_incarnation(h.incarnation());
+  // Acknowledge the hello itself: the caller learns its connection was accepted (a TLS 1.3
+  // server may refuse a client certificate only after the handshake).
+  if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, 0, 0);
   return {};
 }
 
 expected<void> inbound::on_batch(std::string_view payload) {
+  // Count the tables before parsing: a frame of tiny envelopes must not become gigabytes of
+  // parsed objects.
+  if (!check_batch_shape(payload)) {
+    return refuse(errc::protocol_error, "malformed batch, or one beyond the receiver's limits");
+  }
   if (!parse(batch_, payload)) return refuse(errc::protocol_error, "malformed batch");
   if (batch_.seq() != last_seq_ + 1) {
     return refuse(errc::protocol_error, "batch " + std::to_string(batch_.seq()) + " after batch " +
@@ -126,8 +134,15 @@ expected<void> inbound::on_batch(std::string_view payload) {
                   "batch " + std::to_string(batch_.seq()) + ": " + bound.error().message());
   }
   last_seq_ = batch_.seq();
+  const std::uint64_t ack_session = batch_.ack_session();
+  const std::uint64_t acked_received = batch_.ack();
+  const std::uint64_t acked_handled = batch_.handled();
   std::shared_ptr<peer> from = owner_.find_peer(interned_);
   for (incoming& in : messages_) {
+    const bool control = in.msg.is<watch_request>() || in.msg.is<unwatch_request>();
+    if (control && (in.target.address() != self || !in.sender)) {
+      continue;  // watches are for our own actors, on behalf of someone: anything else is noise
+    }
     if (in.msg.is<watch_request>()) {
       e.watch(in.target, in.sender);
     } else if (in.msg.is<unwatch_request>()) {
@@ -155,12 +170,15 @@ expected<void> inbound::on_batch(std::string_view payload) {
   for (auto& [p, mark] : pb.marks)
     mark = e.inbox_mark(p);  // after every message of the batch was queued
   messages_.clear();
+  if (batch_.envelopes_size() > static_cast<int>(default_max_batch_messages)) {
+    // An unusually large batch: do not keep its memory for the life of the connection.
+    wire::Batch().Swap(&batch_);
+    std::vector<incoming>().swap(messages_);
+  }
   pending_.push_back(std::move(pb));
   settle();
   if (auto p = owner_.peer_for(interned_)) p->owe_ack(session_, last_seq_, handled_seq_);
-  if (batch_.ack_session() != 0 && from) {
-    from->acked(batch_.ack_session(), batch_.ack(), batch_.handled());
-  }
+  if (ack_session != 0 && from) from->acked(ack_session, acked_received, acked_handled);
   return {};
 }
 

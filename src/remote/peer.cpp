@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace hollywood::remote::detail {
@@ -48,7 +49,7 @@ send_result peer::enqueue(const actor::pid& to, actor::message& m,
   // (the message is queued and the I/O thread dead-letters it).
   if (unreachable_.load(std::memory_order_acquire)) [[unlikely]] {
     if (!wanted_.load(std::memory_order_relaxed)) {
-      wanted_.store(true, std::memory_order_relaxed);
+      wanted_.store(true, std::memory_order_seq_cst);  // before wake() reads scheduled_
       wake();
     }
     return send_result::unreachable;
@@ -80,6 +81,7 @@ void peer::wake() noexcept {
   try {
     asio::post(owner_.io(), [self = shared_from_this()] { self->pump(); });
   } catch (const std::exception& e) {
+    scheduled_.store(false, std::memory_order_seq_cst);  // the next sender tries again
     actor::write_log(actor::log_level::error,
                      "remote: cannot wake the writer for " + *address_ + ": " + e.what());
   }
@@ -89,21 +91,25 @@ void peer::wake() noexcept {
 
 bool peer::demand() const noexcept {
   // Watches count: a watched peer that went down must be redialed to find out it is gone.
-  return !queue_.empty() || ack_owed_ || !watches_.empty();
+  return !queue_.empty() || carry_ || ack_owed_ || !watches_.empty();
+}
+
+bool peer::redial_wanted() const noexcept {
+  // seq_cst: read after the idle path's store to scheduled_, like the queue check (a sender
+  // stores wanted_ before it looks at scheduled_).
+  return declared_ && wanted_.load(std::memory_order_seq_cst) && link_ == link::idle &&
+         !retry_pending_ && !terminated_;
 }
 
 void peer::pump() {
-  for (;;) {
+  for (int round = 0;; ++round) {
     if (terminated_) {
       dead_letter_queue(dead_letter_reason::unreachable, "remote stopped");
     } else if (declared_) {
       dead_letter_queue(dead_letter_reason::unreachable, "peer unreachable");
-      ack_owed_ = false;
       // A sender met the outage: dial again, paced by the backoff (senders keep failing fast
       // until a dial succeeds).
-      if (wanted_.load(std::memory_order_relaxed) && link_ == link::idle && !retry_pending_) {
-        retry_later();
-      }
+      if (redial_wanted()) retry_later();
     } else if (link_ == link::open) {
       if (writing_ || write_next()) return;  // the write's completion (or an ack) pumps again
     } else if (demand()) {
@@ -113,15 +119,22 @@ void peer::pump() {
     // Idle. seq_cst store, then the queue's seq_cst emptiness check: the I/O thread's half of
     // the Dekker pair with wake(), so a message pushed meanwhile is never stranded.
     scheduled_.store(false, std::memory_order_seq_cst);
-    if (queue_.empty()) return;
+    if (queue_.empty() && !carry_ && !redial_wanted()) return;
     if (scheduled_.exchange(true, std::memory_order_acq_rel)) return;  // a wake-up is posted
+    if (round >= 8) {
+      // A sender reserved a slot but has not filled it yet (preempted): let other handlers run
+      // rather than spin here.
+      asio::post(owner_.io(), [self = shared_from_this()] { self->pump(); });
+      return;
+    }
   }
 }
 
 bool peer::write_next() {
   const remote_config& cfg = owner_.config();
+  const std::size_t frame_budget = cfg.max_frame_bytes - frame_slack / 2;
   const bool window_open = unacked_.size() < cfg.max_unacked_batches;
-  if (!window_open && !ack_owed_) return !queue_.empty();  // wait for acknowledgements
+  if (!window_open && !ack_owed_) return !queue_.empty() || carry_;  // wait for acknowledgements
   std::string& out = conn_->wbuf;
   out.clear();
   if (!hello_sent_) {
@@ -146,7 +159,20 @@ bool peer::write_next() {
       }
     }
     std::size_t taken = 0;
-    queue_.consume(cfg.max_batch_messages, [&](outbound& o) noexcept {
+    if (carry_) {
+      // Left over from the previous batch, which it did not fit: it goes first (and alone fits).
+      auto added = builder_.add(carry_->to, carry_->sender, carry_->msg);
+      if (added) {
+        note_watch(*carry_);
+        batch.push_back(std::move(*carry_));
+      } else {
+        give_up(std::move(*carry_), dead_letter_reason::unreachable, "encoding failed");
+      }
+      carry_.reset();
+    }
+    const std::size_t room =
+        batch.size() < cfg.max_batch_messages ? cfg.max_batch_messages - batch.size() : 0;
+    queue_.consume(room, [&](outbound& o) noexcept {
       ++taken;
       std::error_code refused;
       const std::size_t before = batch.size();
@@ -154,6 +180,13 @@ bool peer::write_next() {
         batch.push_back(std::move(o));  // first, so a failure to grow leaves `o` intact
         const outbound& kept = batch.back();
         auto added = builder_.add(kept.to, kept.sender, kept.msg);
+        if (added && builder_.size() > 1 && builder_.encoded_bound() > frame_budget) {
+          // It fits a frame alone, not in this one: it starts the next batch.
+          builder_.drop_last();
+          carry_.emplace(std::move(batch.back()));
+          batch.pop_back();
+          return false;
+        }
         if (added) {
           note_watch(kept);
           return builder_.payload_bytes() < cfg.max_batch_bytes;
@@ -206,7 +239,7 @@ bool peer::write_next() {
     }
   }
   // Nothing to write: busy only if messages wait for the window to reopen.
-  if (out.empty()) return !window_open && !queue_.empty();
+  if (out.empty()) return !window_open && (!queue_.empty() || carry_);
   writing_ = true;
   conn_->s.async_write(asio::buffer(out),
                        [self = shared_from_this(), c = conn_, g = generation_](
@@ -244,11 +277,12 @@ void peer::owe_ack(std::uint64_t session, std::uint64_t received, std::uint64_t 
   ack_handled_ = handled;
   ack_owed_ = true;
   if (declared_) wanted_.store(true, std::memory_order_relaxed);  // it reached us: try it
-  if (!scheduled_.exchange(true, std::memory_order_acq_rel)) pump();
+  pump();  // on the I/O thread already; a writer parked on a full window must still send it
 }
 
 void peer::acked(std::uint64_t session, std::uint64_t received, std::uint64_t handled) {
-  if (link_ != link::open || session != session_) return;  // about a connection given up
+  if (link_ != link::open || session != session_) return;   // about a connection given up
+  if (received >= next_seq_ || handled > received) return;  // about batches never sent: bogus
   received_through_ = std::max(received_through_, received);
   if (!proven_) {
     // The peer accepted this connection (a handshake alone does not show it: a TLS 1.3 server
@@ -320,6 +354,9 @@ void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
   session_ = owner_.next_session();
   next_seq_ = 1;
   received_through_ = 0;
+  // Acknowledgements are cumulative: repeat the last one, in case it went down with the old
+  // connection (or was never sent during an outage).
+  if (ack_session_ != 0) ack_owed_ = true;
   hello_sent_ = false;
   if (declared_) {
     // Let senders in again; this connection now has a deadline of its own to prove itself.
@@ -433,7 +470,6 @@ void peer::declare_outage() {
   const std::uint64_t dropped =
       dead_letter_queue(dead_letter_reason::unreachable,
                         "peer unreachable for " + ms(owner_.config().unreachable_deadline));
-  ack_owed_ = false;
   end_watches("its engine is unreachable");
   actor::write_log(actor::log_level::warn, "remote: " + *address_ + " unreachable for " +
                                                ms(owner_.config().unreachable_deadline) + "; " +
@@ -444,13 +480,21 @@ void peer::declare_outage() {
 }
 
 bool peer::settled() const noexcept {
-  return queue_.empty() && unacked_.empty() && !writing_ && (!ack_owed_ || link_ != link::open);
+  return queue_.empty() && !carry_ && unacked_.empty() && !writing_ &&
+         (!ack_owed_ || link_ != link::open);
 }
 
 void peer::terminate(std::string_view why) {
   terminated_ = true;
   watches_.clear();  // the watchers' engine is shutting down
   queue_.close();
+  // No slot can be reserved after close(); a sender that reserved one just before is still
+  // filling it: give it a moment, so its message is dead-lettered below rather than stranded.
+  const auto until = clock::now() + std::chrono::milliseconds(100);
+  while (!queue_.empty() && clock::now() < until) {
+    dead_letter_queue(dead_letter_reason::unreachable, why);
+    std::this_thread::yield();
+  }
   retry_timer_.cancel();
   ack_timer_.cancel();
   resolver_.cancel();
@@ -470,6 +514,11 @@ void peer::terminate(std::string_view why) {
 
 std::uint64_t peer::dead_letter_queue(dead_letter_reason reason, std::string_view detail) {
   std::uint64_t n = 0;
+  if (carry_) {
+    give_up(std::move(*carry_), reason, detail);
+    carry_.reset();
+    ++n;
+  }
   for (;;) {
     const std::size_t got =
         queue_.consume(1024, [&](outbound& o) noexcept { give_up(std::move(o), reason, detail); });

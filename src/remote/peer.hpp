@@ -97,6 +97,8 @@ class peer : public std::enable_shared_from_this<peer> {
   void wake() noexcept;  // any thread: make sure pump() runs soon
   void pump();
   [[nodiscard]] bool demand() const noexcept;
+  /// In a declared outage, a sender asked for a dial and none is under way.
+  [[nodiscard]] bool redial_wanted() const noexcept;
   bool write_next();
   void on_written(std::uint64_t generation, std::error_code ec);
   void arm_ack_timer();
@@ -157,6 +159,7 @@ class peer : public std::enable_shared_from_this<peer> {
   std::deque<sent_batch> unacked_;
   std::vector<std::vector<outbound>> spare_;  // message vectors of acknowledged batches
   batch_builder builder_;
+  std::optional<outbound> carry_;  // taken from the queue, did not fit the last batch
   bool terminated_ = false;
   // Death watches sent to this peer: watched actor's ID -> local watchers. Re-sent on every new
   // connection, ended by the peer's notices or by an outage.

@@ -24,6 +24,10 @@ std::string remote_config::problem() const {
   if (ack_delay.count() < 0 || ack_delay >= ack_timeout) {
     return "ack_delay: must not be negative, and below ack_timeout";
   }
+  if (max_inbound_connections == 0) return "max_inbound_connections: must be at least 1";
+  if (max_batch_messages > max_batch_envelopes) {
+    return "max_batch_messages: at most " + std::to_string(max_batch_envelopes);
+  }
   if (handshake_timeout.count() <= 0) return "handshake_timeout: must be positive";
   if (io_spin.count() < 0) return "io_spin: must not be negative";
   if (linger.count() < 0) return "linger: must not be negative";

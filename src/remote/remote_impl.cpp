@@ -39,9 +39,9 @@ remote_impl::remote_impl(remote_config config)
       config_(std::move(config)),
       types_(config_.types ? config_.types : std::make_shared<type_registry>()),
       incarnation_(random_u64()),
-      // Sessions start at a random point so a restarted engine does not reuse its predecessor's.
-      last_session_(random_u64() >> 1),
+      session_ids_(random_u64()),
       acceptor_(io_),
+      accept_timer_(io_),
       tick_timer_(io_) {
   register_system_codecs(*types_);
 }
@@ -102,7 +102,17 @@ void remote_impl::run_io() {
   const auto spin = config_.io_spin;
   auto last_work = clock::now();
   for (;;) {
-    if (io_.poll() != 0) {
+    std::size_t ran = 0;
+    try {
+      ran = io_.poll();
+    } catch (const std::exception& e) {
+      // A handler ran out of memory (a huge batch, say): report it and keep serving; the
+      // connection it belonged to is closed by its own error paths or its peer's timeouts.
+      actor::write_log(actor::log_level::error,
+                       std::string("remote: I/O handler failed: ") + e.what());
+      ran = 1;
+    }
+    if (ran != 0) {
       last_work = clock::now();
       continue;
     }
@@ -116,7 +126,12 @@ void remote_impl::run_io() {
       }
       continue;
     }
-    if (io_.run_one() == 0) return;  // stopped: no work left
+    try {
+      if (io_.run_one() == 0) return;  // stopped: no work left
+    } catch (const std::exception& e) {
+      actor::write_log(actor::log_level::error,
+                       std::string("remote: I/O handler failed: ") + e.what());
+    }
     last_work = clock::now();
   }
 }
@@ -152,24 +167,32 @@ void remote_impl::begin_stop() {
   if (settled()) finish_stop();
 }
 
-bool remote_impl::settled() const {
+std::vector<std::shared_ptr<peer>> remote_impl::all_peers() const {
+  // A copy: peers are driven without the lock, because what they do may reach route() (a death
+  // notice to a watcher on another engine), which takes it exclusively to add a peer.
   std::shared_lock lock(peers_mu_);
-  for (const auto& [address, p] : peers_) {
+  std::vector<std::shared_ptr<peer>> out;
+  out.reserve(peers_.size());
+  for (const auto& [address, p] : peers_)
+    out.push_back(p);
+  return out;
+}
+
+bool remote_impl::settled() const {
+  for (const auto& p : all_peers()) {
     if (!p->settled()) return false;
   }
   return true;
 }
 
 void remote_impl::finish_stop() {
-  {
-    std::shared_lock lock(peers_mu_);
-    for (auto& [address, p] : peers_)
-      p->terminate("remote stopped");
-  }
+  for (const auto& p : all_peers())
+    p->terminate("remote stopped");
   auto open = inbound_;
   for (auto& [ptr, c] : open)
     c->close();
   tick_timer_.cancel();
+  accept_timer_.cancel();
   work_.reset();  // run() returns once the cancelled operations have completed
 }
 
@@ -181,7 +204,22 @@ void remote_impl::accept_next() {
   acceptor_.async_accept(socket, [this, s = std::move(s)](std::error_code ec) mutable {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping_) return;
+      // Out of descriptors, say: pause instead of spinning on the same error.
       actor::write_log(actor::log_level::warn, "remote: accept failed: " + ec.message());
+      accept_backoff_ = std::clamp<clock::duration>(
+          accept_backoff_ * 2, std::chrono::milliseconds(10), std::chrono::seconds(1));
+      accept_timer_.expires_after(accept_backoff_);
+      accept_timer_.async_wait([this](std::error_code tec) {
+        if (!tec && !stopping_) accept_next();
+      });
+      return;
+    }
+    accept_backoff_ = clock::duration::zero();
+    if (inbound_.size() >= config_.max_inbound_connections) {
+      actor::write_log(actor::log_level::warn, "remote: refusing a connection: " +
+                                                   std::to_string(config_.max_inbound_connections) +
+                                                   " inbound connections are open");
+      s->close();
     } else {
       counters_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
       std::error_code ignored;
@@ -204,11 +242,8 @@ void remote_impl::start_tick() {
 
 void remote_impl::tick() {
   const auto now = clock::now();
-  {
-    std::shared_lock lock(peers_mu_);
-    for (auto& [address, p] : peers_)
-      p->tick(now);
-  }
+  for (const auto& p : all_peers())
+    p->tick(now);
   auto open = inbound_;
   for (auto& [ptr, c] : open)
     c->check_hello(now, config_.handshake_timeout);

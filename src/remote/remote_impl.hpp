@@ -24,11 +24,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace hollywood::remote::detail {
 
@@ -92,7 +94,14 @@ class remote_impl {
   /// Whether an engine is attached (it is for as long as the I/O thread runs).
   [[nodiscard]] bool attached() const noexcept { return engine_ != nullptr; }
   [[nodiscard]] std::uint64_t incarnation() const noexcept { return incarnation_; }
-  [[nodiscard]] std::uint64_t next_session() noexcept { return ++last_session_; }
+  /// A fresh random session ID (never 0): unguessable, so nobody can acknowledge batches of a
+  /// connection they did not see.
+  [[nodiscard]] std::uint64_t next_session() noexcept {
+    std::uint64_t s = 0;
+    while (s == 0)
+      s = session_ids_();
+    return s;
+  }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }
 
   /// The peer for `address` (interned), made on first use; null while stopping or for an
@@ -123,6 +132,7 @@ class remote_impl {
   void tick();
   void begin_stop();
   [[nodiscard]] bool settled() const;
+  [[nodiscard]] std::vector<std::shared_ptr<peer>> all_peers() const;
   void finish_stop();
   peer* route_peer(const std::string* address) noexcept;
 
@@ -131,11 +141,13 @@ class remote_impl {
   std::shared_ptr<type_registry> types_;
   std::string address_;
   const std::uint64_t incarnation_;
-  std::uint64_t last_session_;
+  std::mt19937_64 session_ids_;  // I/O thread only
 
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer accept_timer_;
+  clock::duration accept_backoff_{};
   asio::steady_timer tick_timer_;
   std::unique_ptr<asio::ssl::context> server_tls_;
   std::unique_ptr<asio::ssl::context> client_tls_;

@@ -226,6 +226,37 @@ TEST_F(hostile, a_silent_connection_is_closed_after_the_handshake_timeout) {
   ASSERT_TRUE(events->wait_count<remote::remote_protocol_error_event>(1));
 }
 
+TEST(hostile_limits, a_batch_of_tiny_envelopes_beyond_the_receivers_limit_is_refused) {
+  // 70,000 envelopes of two bytes each: a small frame that would parse into tens of megabytes.
+  auto node = make_node();
+  recorder events(*node.engine, "events");
+  node.engine->subscribe(events.pid());
+  wire::Batch b = one_message_batch(node.address(), 1);
+  const auto e = b.envelopes(0);
+  for (int i = 1; i < 70'000; ++i)
+    *b.add_envelopes() = e;
+  raw_client c(node.address());
+  c.send(hello() + frame_of(rd::frame_kind::batch, b));
+  EXPECT_TRUE(c.closed_by_server());
+  ASSERT_TRUE(events.wait_count<remote::remote_protocol_error_event>(1));
+  EXPECT_NE(events.all<remote::remote_protocol_error_event>()[0].reason.find("limits"),
+            std::string::npos);
+}
+
+TEST_F(hostile, a_watch_request_for_another_engines_actor_is_ignored) {
+  auto b = one_message_batch("127.0.0.1:9", 1, "hollywood.Watch");
+  b.mutable_envelopes(0)->clear_payload();
+  auto* w = b.add_pids();
+  w->set_address("127.0.0.1:10");
+  w->set_id("watcher/1");
+  b.mutable_envelopes(0)->set_sender(2);
+  raw_client c(node.address());
+  c.send(hello() + frame_of(rd::frame_kind::batch, b));
+  expect_still_serving();
+  EXPECT_EQ(events->count<remote::remote_protocol_error_event>(), 0u);
+  EXPECT_EQ(node.net->stats().messages_sent, 0u) << "nothing was forwarded to a third engine";
+}
+
 TEST_F(hostile, a_well_formed_batch_from_a_raw_client_is_delivered) {
   // The control case: the same client code, speaking the protocol correctly, gets through.
   raw_client c(node.address());

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -184,6 +185,51 @@ TEST(remote, an_unreachable_peer_turns_queued_messages_into_dead_letters_with_on
     EXPECT_EQ(d.reason, dead_letter_reason::unreachable);
   EXPECT_EQ(events.count<remote::remote_unreachable_event>(), 1u);
   EXPECT_EQ(ev.dead_letters, 50u);
+}
+
+TEST(remote, large_messages_each_fit_a_frame_and_one_too_large_is_a_dead_letter) {
+  const auto cfg = fast_config().with_max_frame_bytes(1 << 20).with_max_batch(64, 256 << 10);
+  auto a = make_node(cfg);
+  auto b = make_node(cfg);
+  recorder sink(*b.engine, "sink");
+  recorder events(*a.engine, "events");
+  a.engine->subscribe(events.pid());
+  const pid there = b.at(sink.pid().id());
+  // Together they exceed a frame; each alone fits: each must start a batch of its own.
+  for (int i = 0; i < 4; ++i)
+    a.engine->send(there, greeting(std::string(600 << 10, static_cast<char>('a' + i)), i));
+  a.engine->send(there, greeting(std::string(2 << 20, 'x'), 99));  // beyond any frame
+  a.engine->send(there, greeting("small", 5));
+  ASSERT_TRUE(sink.wait_count<Greeting>(5));
+  const auto got = sink.all<Greeting>();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(got[static_cast<std::size_t>(i)].n(), i);
+    EXPECT_EQ(got[static_cast<std::size_t>(i)].text().size(), 600u << 10);
+  }
+  EXPECT_EQ(got[4].text(), "small");
+  ASSERT_TRUE(events.wait_for<dead_letter_event>(
+      [](const dead_letter_event& d) { return d.detail == "message larger than a frame"; }));
+}
+
+TEST(remote, a_death_notice_for_a_watcher_on_an_unreachable_engine_does_not_stall_the_remote) {
+  auto a = make_node();
+  recorder events(*a.engine, "events");
+  a.engine->subscribe(events.pid());
+  const pid target(unused_address(), "x/1");
+  const pid watcher(unused_address(), "w/1");
+  // The watch ends when the target's engine is declared unreachable; its notice then goes to a
+  // watcher on yet another unreachable engine, from inside the remote's own bookkeeping.
+  a.engine->watch(target, watcher);
+  ASSERT_TRUE(events.wait_count<remote::remote_unreachable_event>(2));
+  std::set<std::string> addresses;
+  for (const auto& e : events.all<remote::remote_unreachable_event>())
+    addresses.insert(e.address);
+  EXPECT_EQ(addresses,
+            (std::set<std::string>{std::string(target.address()), std::string(watcher.address())}));
+  auto b = make_node();
+  recorder sink(*b.engine, "sink");
+  a.engine->send(b.at(sink.pid().id()), greeting("still here"));
+  ASSERT_TRUE(sink.wait_count<Greeting>(1));
 }
 
 TEST(remote, a_full_queue_to_a_peer_refuses_the_message_at_once) {

@@ -30,6 +30,9 @@ inline constexpr std::chrono::milliseconds default_reconnect_max{1000};
 /// Limits of one batch a writer sends.
 inline constexpr std::size_t default_max_batch_messages = 4096;
 inline constexpr std::size_t default_max_batch_bytes = std::size_t{256} << 10;
+/// The most envelopes a receiver accepts in one batch (a hostile batch of tiny envelopes would
+/// otherwise cost far more memory than its frame); `max_batch_messages` may not exceed it.
+inline constexpr std::size_t max_batch_envelopes = std::size_t{1} << 16;
 /// Largest frame accepted from a peer (a hostile length beyond it closes the connection).
 inline constexpr std::size_t default_max_frame_bytes = std::size_t{16} << 20;
 /// Batches sent to one peer and not yet acknowledged, before the writer waits.
@@ -38,6 +41,8 @@ inline constexpr std::uint32_t default_max_unacked_batches = 64;
 inline constexpr std::chrono::microseconds default_ack_delay{500};
 /// How long an acknowledgement may take before the connection is deemed broken.
 inline constexpr std::chrono::milliseconds default_ack_timeout{5000};
+/// Inbound connections open at once; more are refused (closed at once).
+inline constexpr std::size_t default_max_inbound_connections = 1024;
 /// How long an accepted connection may take to finish its TLS handshake and say hello.
 inline constexpr std::chrono::milliseconds default_handshake_timeout{10000};
 /// How long the I/O thread keeps polling after its last piece of work before it blocks.
@@ -82,6 +87,7 @@ struct remote_config {
   std::chrono::milliseconds ack_timeout = default_ack_timeout;
   std::chrono::microseconds ack_delay = default_ack_delay;
   std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
+  std::size_t max_inbound_connections = default_max_inbound_connections;
   std::chrono::milliseconds linger = default_linger;
   /// 0: block at once when idle (lowest CPU use, higher latency).
   std::chrono::microseconds io_spin = default_io_spin;
@@ -147,6 +153,11 @@ struct remote_config {
   [[nodiscard]] remote_config with_io_spin(std::chrono::microseconds v) const {
     auto c = *this;
     c.io_spin = v;
+    return c;
+  }
+  [[nodiscard]] remote_config with_max_inbound_connections(std::size_t v) const {
+    auto c = *this;
+    c.max_inbound_connections = v;
     return c;
   }
   [[nodiscard]] remote_config with_linger(std::chrono::milliseconds v) const {
