@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+// Embedded-provider clusters of engines in one process, over real loopback sockets.
+#include <hollywood/actor/log.hpp>
+
+#include "cluster_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace hollywood::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ask(cluster::cluster& c, const std::string& id, int n = 0) {
+  auto r = c.activate("greeter", id).request(greeting("hi", n), 10s);
+  auto m = r.get();
+  if (!m) return "error: " + m.error().message();
+  auto* g = m->template get_if<Greeting>();
+  return g != nullptr ? g->text() : "wrong type";
+}
+
+TEST(cluster_embedded, members_join_and_open_their_fence) {
+  handling_log log;
+  auto ms = make_cluster(3, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
+  for (auto& m : ms) {
+    std::set<std::string> names;
+    for (const auto& info : m.c->members())
+      names.insert(info.name);
+    EXPECT_EQ(names, (std::set<std::string>{"m0", "m1", "m2"}));
+  }
+}
+
+TEST(cluster_embedded, every_member_reaches_one_activation_per_identity) {
+  handling_log log;
+  auto ms = make_cluster(3, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
+  constexpr int ids = 30;
+  std::map<std::string, std::set<std::string>> answers;
+  for (int i = 0; i < ids; ++i) {
+    const std::string id = "p" + std::to_string(i);
+    for (auto& m : ms)
+      answers[id].insert(ask(*m.c, id));
+  }
+  std::set<std::string> owners;
+  for (const auto& [id, set] : answers) {
+    ASSERT_EQ(set.size(), 1U) << id << " answered by " << *set.begin() << " and others";
+    const std::string& a = *set.begin();
+    EXPECT_EQ(a.substr(a.find('|') + 1), "greeter/" + id) << "identity_of in initialized";
+    owners.insert(a.substr(0, a.find('|')));
+  }
+  EXPECT_EQ(owners.size(), 3U) << "30 identities over 3 members should use every member";
+  std::uint64_t activations = 0;
+  for (auto& m : ms)
+    activations += m.c->stats().activations;
+  EXPECT_EQ(activations, std::uint64_t{ids});
+  std::lock_guard lock(log.mu);
+  for (const auto& [key, count] : log.initialized)
+    EXPECT_EQ(count, 1) << key;
+}
+
+TEST(cluster_embedded, messages_wait_while_no_member_hosts_the_kind_yet) {
+  handling_log log;
+  auto ms = make_cluster(1, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 1); }));
+  // A kind nobody hosts: the message waits (bounded) instead of failing at once.
+  ms[0].c->activate("nobody", "1").send(greeting("x"));
+  ms[0].c->activate("greeter", "1").send(greeting("x"));
+  ASSERT_TRUE(wait_until([&] { return log.count() == 1; }));
+  EXPECT_EQ(ms[0].c->stats().dead_letters, 0U);
+}
+
+TEST(cluster_embedded, graceful_leave_hands_shards_off_without_loss_or_detection_delay) {
+  handling_log log;
+  auto ms = make_cluster(3, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
+  constexpr int ids = 40;
+  for (int i = 0; i < ids; ++i)
+    ms[0].c->activate("greeter", "g" + std::to_string(i)).send(greeting("a"));
+  ASSERT_TRUE(wait_until([&] { return log.count() == ids; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  ms[2].c->leave();
+  ASSERT_TRUE(
+      wait_until([&] { return ms[0].c->members().size() == 2 && ms[1].c->members().size() == 2; }));
+  // Well under the time it takes to suspect (3 x 100 ms) and declare (+300 ms) a silent member.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  for (int i = 0; i < ids; ++i) {
+    const auto a = ask(*ms[i % 2].c, "g" + std::to_string(i));
+    EXPECT_NE(a.rfind("m2|", 0), 0U) << a;
+    EXPECT_EQ(a.find("error"), std::string::npos) << a;
+  }
+  EXPECT_EQ(log.count(), 2U * ids);
+  for (auto& m : ms)
+    EXPECT_EQ(m.c->stats().dead_letters, 0U);
+}
+
+TEST(cluster_embedded, an_isolated_member_fences_itself_and_its_identities_move) {
+  handling_log log;
+  auto ms = make_cluster(3, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
+  // Find identities owned by m2.
+  std::vector<std::string> on_m2;
+  for (int i = 0; on_m2.size() < 5 && i < 200; ++i) {
+    const std::string id = "x" + std::to_string(i);
+    if (ask(*ms[0].c, id).rfind("m2|", 0) == 0) on_m2.push_back(id);
+  }
+  ASSERT_EQ(on_m2.size(), 5U);
+  // Cut m2 off the network: it hears nobody, nobody hears it.
+  ms[2].node.net->stop();
+  ASSERT_TRUE(wait_until([&] { return !ms[2].c->serving(); }, 5s)) << "m2 must fence itself";
+  ASSERT_TRUE(
+      wait_until([&] { return ms[0].c->members().size() == 2 && ms[1].c->members().size() == 2; }));
+  for (const auto& id : on_m2) {
+    const auto a = ask(*ms[1].c, id);
+    EXPECT_TRUE(a.rfind("m0|", 0) == 0 || a.rfind("m1|", 0) == 0) << a;
+  }
+}
+
+TEST(cluster_embedded, idle_activations_passivate_and_come_back) {
+  handling_log log;
+  auto ms = make_cluster(1, log, 200ms);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 1); }));
+  EXPECT_EQ(ask(*ms[0].c, "sleepy"), "m0|greeter/sleepy");
+  ASSERT_TRUE(wait_until([&] { return ms[0].c->stats().passivations == 1; }));
+  EXPECT_EQ(ask(*ms[0].c, "sleepy"), "m0|greeter/sleepy");
+  EXPECT_EQ(ms[0].c->stats().activations, 2U);
+}
+
+TEST(cluster_embedded, a_member_with_another_shard_count_is_refused) {
+  handling_log log;
+  auto ms = make_cluster(2, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 2); }));
+  std::mutex mu;
+  bool refused = false;
+  actor::set_log_sink([&](actor::log_level, std::string_view text) {
+    std::lock_guard lock(mu);
+    if (text.find("shard count") != std::string_view::npos) refused = true;
+  });
+  auto odd = make_node();
+  std::vector<std::string> seeds{ms[0].node.address(), ms[1].node.address()};
+  auto c =
+      cluster::cluster::create(*odd.engine, *odd.net,
+                               cluster::cluster_config{}
+                                   .with_name("odd")
+                                   .with_shard_count(128)
+                                   .with_kind("greeter", actor::make_producer<greeter>(&log, "odd"))
+                                   .with_embedded(fast_embedded(seeds)));
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(wait_until([&] {
+    std::lock_guard lock(mu);
+    return refused;
+  }));
+  actor::set_log_sink({});
+  EXPECT_EQ(ms[0].c->members().size(), 2U);
+  EXPECT_FALSE((*c)->serving());
+}
+
+}  // namespace
+}  // namespace hollywood::test
