@@ -7,6 +7,7 @@
 #include "cluster.pb.h"
 #include "cluster_impl.hpp"
 #include "embedded_provider.hpp"
+#include "etcd_provider.hpp"
 #include "host.hpp"
 #include "messages.hpp"
 
@@ -124,11 +125,9 @@ expected<std::unique_ptr<cluster>> cluster::create(actor::engine& e, remote::rem
     if (!ok) return unexpected(ok.error());
   }
   auto impl = std::make_shared<detail::cluster_impl>(e, r, std::move(config));
-  if (impl->config.provider != provider_kind::embedded) {
-    actor::write_log(actor::log_level::error, "cluster config: the etcd provider is not available");
-    return unexpected(errc::invalid_config);
-  }
-  impl->backend = detail::make_embedded_provider(impl);
+  impl->backend = impl->config.provider == provider_kind::embedded
+                      ? detail::make_embedded_provider(impl)
+                      : detail::make_etcd_provider(impl);
   auto host = e.try_spawn(detail::make_host(impl), detail::system_kind,
                           actor::spawn_options{}.with_id("host").with_max_restarts(1000));
   if (!host) return unexpected(host.error());

@@ -405,7 +405,13 @@ class host final : public actor::receiver {
       k.shards[s].live.insert(m.id);
       impl_->activations.fetch_add(1, std::memory_order_relaxed);
       impl_->engine.broadcast_event(actor_activated_event{k.name, m.id, impl_->name});
-      it = acts_.emplace(std::move(key), activation{p, k.name, m.id, s, clock::now()}).first;
+      activation a;
+      a.pid = p;
+      a.kind = k.name;
+      a.id = m.id;
+      a.shard = s;
+      a.last_used = clock::now();
+      it = acts_.emplace(std::move(key), std::move(a)).first;
     }
     activation& a = it->second;
     if (a.stopping) {

@@ -8,6 +8,7 @@
 
 #include "remote_fixture.hpp"
 
+#include <functional>
 #include <hollywood_test/wait.hpp>
 #include <map>
 #include <mutex>
@@ -69,9 +70,20 @@ struct cluster_member {
   std::unique_ptr<cluster::cluster> c;
 };
 
-/// `n` members named m0.., every one hosting "greeter", all of them seeds.
-inline std::vector<cluster_member> make_cluster(std::size_t n, handling_log& log,
-                                                std::chrono::milliseconds ttl = {}) {
+/// Picks the provider of a test cluster, given every member's address.
+using provider_choice =
+    std::function<cluster::cluster_config(cluster::cluster_config, std::vector<std::string>)>;
+
+inline cluster::cluster_config embedded_provider(cluster::cluster_config c,
+                                                 std::vector<std::string> seeds) {
+  return c.with_embedded(fast_embedded(std::move(seeds)));
+}
+
+/// `n` members named m0.., every one hosting "greeter" (for the embedded provider, all of them
+/// seeds).
+inline std::vector<cluster_member> make_cluster(
+    std::size_t n, handling_log& log, std::chrono::milliseconds ttl = {},
+    const provider_choice& provider = embedded_provider) {
   std::vector<cluster_member> ms(n);
   std::vector<std::string> seeds;
   for (auto& m : ms) {
@@ -80,10 +92,9 @@ inline std::vector<cluster_member> make_cluster(std::size_t n, handling_log& log
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::string name = "m" + std::to_string(i);
-    auto cfg = cluster::cluster_config{}
-                   .with_name(name)
-                   .with_kind("greeter", actor::make_producer<greeter>(&log, name), ttl)
-                   .with_embedded(fast_embedded(seeds));
+    auto cfg = provider(cluster::cluster_config{}.with_name(name).with_kind(
+                            "greeter", actor::make_producer<greeter>(&log, name), ttl),
+                        seeds);
     cfg.tick = std::chrono::milliseconds(50);
     auto c = cluster::cluster::create(*ms[i].node.engine, *ms[i].node.net, cfg);
     EXPECT_TRUE(c) << (c ? "" : c.error().message());
