@@ -64,7 +64,8 @@ class membership final : public actor::receiver {
       on_announce_leave(*a);
     } else if (ctx.is<actor::started>()) {
       last_tick_ = clock::now();
-      tick_ = ctx.send_repeat(ctx.self(), tick{}, impl_->config.embedded.heartbeat_interval);
+      // Checks run four times per heartbeat, so detection is not late by up to a whole period.
+      tick_ = ctx.send_repeat(ctx.self(), tick{}, impl_->config.embedded.heartbeat_interval / 4);
       send_heartbeats();
       publish();
     } else if (ctx.is<actor::stopped>()) {
@@ -109,6 +110,7 @@ class membership final : public actor::receiver {
 
   void send_heartbeats() {
     if (leaving_) return;
+    last_beat_ = clock::now();
     const Heartbeat h = heartbeat();
     std::set<std::string> sent;
     for (const auto& p : seed_pids_) {
@@ -271,6 +273,7 @@ class membership final : public actor::receiver {
   void declared_dead() {
     const std::uint64_t old = me();
     const std::uint64_t fresh = impl_->fresh_incarnation();
+    impl_->incarnation.store(fresh, std::memory_order_relaxed);
     actor::write_log(actor::log_level::warn,
                      "cluster: " + impl_->name + " incarnation " + std::to_string(old) +
                          " was declared dead; rejoining as " + std::to_string(fresh));
@@ -287,14 +290,14 @@ class membership final : public actor::receiver {
   void on_tick() {
     const auto now = clock::now();
     const auto interval = impl_->config.embedded.heartbeat_interval;
-    if (now - last_tick_ > 3 * interval) {
+    if (now - last_tick_ > 2 * interval) {
       // We did not run for several periods (frozen, starved): our silence readings say more
       // about us than about them. Restart every window instead of accusing anyone.
       for (auto& [name, p] : peers_)
         p.heard = now;
     }
     last_tick_ = now;
-    send_heartbeats();
+    if (now - last_beat_ >= interval) send_heartbeats();
     bool changed = false;
     std::size_t silent = 0;
     for (auto& [name, p] : peers_) {
@@ -441,6 +444,7 @@ class membership final : public actor::receiver {
   std::set<std::pair<std::string, std::uint64_t>> dead_;
   std::deque<std::tuple<std::string, std::uint64_t, std::uint32_t>> dead_order_;
   clock::time_point last_tick_{};
+  clock::time_point last_beat_{};
   clock::time_point last_refusal_log_{};
   bool leaving_ = false;
   actor::timer tick_;

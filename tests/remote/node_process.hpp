@@ -60,6 +60,11 @@ class node_process {
 
   [[nodiscard]] const std::string& address() const noexcept { return address_; }
 
+  /// Sends `sig` without waiting (SIGSTOP, SIGCONT).
+  void signal(int sig) const {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+
   /// Sends `sig` and reaps the process.
   void kill(int sig) {
     if (pid_ <= 0) return;

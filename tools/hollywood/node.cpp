@@ -2,13 +2,16 @@
 // `hollywood node`: an engine with a remote and a few demo kinds, as a separate process that
 // tests, examples and users can talk to. Runs until SIGINT or SIGTERM.
 #include <hollywood/actor.hpp>
+#include <hollywood/cluster.hpp>
 #include <hollywood/remote.hpp>
 
+#include "cluster_kinds.hpp"
 #include "commands.hpp"
 #include "node_kinds.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -31,6 +34,10 @@ struct node_options {
   std::string tls_ca;
   bool mutual_tls = false;
   node_kind_options kinds_options;
+  std::string cluster;  // "", "embedded" or "etcd"
+  std::string seeds;
+  std::string etcd;
+  std::string handled_log;
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -72,6 +79,25 @@ int run_node(const node_options& o) {
                  e.error().message().c_str());
     return 1;
   }
+  std::unique_ptr<cluster::cluster> member;
+  if (!o.cluster.empty()) {
+    auto ccfg = cluster::cluster_config{}.with_name(o.name);
+    auto incarnation = std::make_shared<std::atomic<const cluster::cluster*>>(nullptr);
+    ccfg.kinds.push_back(entity_kind(o.name, o.handled_log, [incarnation] {
+      // acquire: pairs with the release store below, after the member was created.
+      const auto* c = incarnation->load(std::memory_order_acquire);
+      return c != nullptr ? c->incarnation() : std::uint64_t{0};
+    }));
+    ccfg = o.cluster == "etcd" ? ccfg.with_etcd(o.etcd) : ccfg.with_embedded(split(o.seeds));
+    auto c = cluster::cluster::create(**e, **net, ccfg);
+    if (!c) {
+      std::fprintf(stderr, "hollywood node: cannot join the cluster: %s\n",
+                   c.error().message().c_str());
+      return 1;
+    }
+    member = std::move(*c);
+    incarnation->store(member.get(), std::memory_order_release);
+  }
   for (const auto& kind : split(o.kinds)) {
     if (!spawn_node_kind(**e, kind, o.kinds_options)) {
       std::fprintf(stderr, "hollywood node: cannot spawn kind '%s'\n", kind.c_str());
@@ -83,6 +109,7 @@ int run_node(const node_options& o) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  member.reset();  // a graceful leave: shards are handed off before the engine stops
   (*e)->shutdown();
   const auto s = (*net)->stats();
   std::printf("hollywood node %s stopped: %llu messages sent, %llu received, %llu dead letters\n",
@@ -112,6 +139,12 @@ command add_node(CLI::App& app) {
   app.add_flag("--mutual-tls", o->mutual_tls, "Require and verify peer certificates");
   app.add_option("--counter-record", o->kinds_options.counter_record,
                  "counter: record each value in this memory-mapped bitmap file (survives kill -9)");
+  app.add_option("--cluster", o->cluster, "Join a cluster with this provider, hosting 'entity'")
+      ->check(CLI::IsMember({"embedded", "etcd"}));
+  app.add_option("--seeds", o->seeds, "embedded: comma-separated seed addresses");
+  app.add_option("--etcd", o->etcd, "etcd: client URL, e.g. http://127.0.0.1:2379");
+  app.add_option("--handled-log", o->handled_log,
+                 "entity: append 'identity member incarnation wall_us seq' per handled message");
   return [o] { return run_node(*o); };
 }
 

@@ -186,6 +186,8 @@ void register_node_messages(remote::type_registry& types) {
   (void)types.add_protobuf<msg::BlastQuery>();
   (void)types.add_protobuf<msg::BlastReport>();
   (void)types.add_protobuf<msg::Ask>();
+  (void)types.add_protobuf<msg::Visit>();
+  (void)types.add_protobuf<msg::VisitAck>();
 }
 
 const std::vector<std::string>& node_kind_names() {

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "cluster_kinds.hpp"
+
+#include <hollywood/actor.hpp>
+#include <hollywood/cluster/identity.hpp>
+
+#include "node.pb.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+namespace hollywood::tools {
+namespace {
+
+/// One O_APPEND descriptor per process: each line is one write, so lines from concurrent
+/// activations never interleave.
+class handled_log {
+ public:
+  explicit handled_log(const std::string& path)
+      : fd_(path.empty() ? -1 : ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644)) {}
+  ~handled_log() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  handled_log(const handled_log&) = delete;
+  handled_log& operator=(const handled_log&) = delete;
+  void write(const std::string& line) const {
+    if (fd_ >= 0) (void)!::write(fd_, line.data(), line.size());
+  }
+
+ private:
+  int fd_;
+};
+
+struct entity : actor::receiver {
+  std::string member;
+  std::shared_ptr<const handled_log> log;
+  std::function<std::uint64_t()> incarnation;
+  std::string identity;
+
+  entity(std::string m, std::shared_ptr<const handled_log> l, std::function<std::uint64_t()> inc)
+      : member(std::move(m)), log(std::move(l)), incarnation(std::move(inc)) {}
+
+  void receive(actor::context& ctx) override {
+    if (ctx.is<actor::initialized>()) {
+      // Where a real entity would reload its state.
+      auto who = cluster::identity_of(ctx);
+      identity = who ? who->kind + "/" + who->id : "?";
+      return;
+    }
+    auto* v = ctx.get_if<node::Visit>();
+    if (v == nullptr) return;
+    const auto inc = incarnation();
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    log->write(identity + " " + member + " " + std::to_string(inc) + " " + std::to_string(wall) +
+               " " + std::to_string(v->seq()) + "\n");
+    if (ctx.sender()) {
+      node::VisitAck ack;
+      ack.set_member(member);
+      ack.set_incarnation(inc);
+      ack.set_seq(v->seq());
+      ack.set_identity(identity);
+      ctx.respond(std::move(ack));
+    }
+  }
+};
+
+}  // namespace
+
+cluster::kind_config entity_kind(std::string member, std::string handled_log_path,
+                                 std::function<std::uint64_t()> incarnation) {
+  auto log = std::make_shared<const handled_log>(handled_log_path);
+  return {"entity",
+          [member = std::move(member), log, incarnation]() -> std::unique_ptr<actor::receiver> {
+            return std::make_unique<entity>(member, log, incarnation);
+          },
+          {},
+          {}};
+}
+
+}  // namespace hollywood::tools
