@@ -13,14 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string ask(cluster::cluster& c, const std::string& id, int n = 0) {
-  auto r = c.activate("greeter", id).request(greeting("hi", n), 10s);
-  auto m = r.get();
-  if (!m) return "error: " + m.error().message();
-  auto* g = m->template get_if<Greeting>();
-  return g != nullptr ? g->text() : "wrong type";
-}
-
 TEST(cluster_embedded, members_join_and_open_their_fence) {
   handling_log log;
   auto ms = make_cluster(3, log);

@@ -21,13 +21,6 @@ provider_choice etcd_provider(const etcd_server& etcd) {
   };
 }
 
-std::string ask(cluster::cluster& c, const std::string& id) {
-  auto m = c.activate("greeter", id).request(greeting("hi"), 10s).get();
-  if (!m) return "error: " + m.error().message();
-  auto* g = m->template get_if<Greeting>();
-  return g != nullptr ? g->text() : "wrong type";
-}
-
 std::string b64(std::string_view s) {
   static constexpr char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;

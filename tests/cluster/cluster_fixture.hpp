@@ -103,6 +103,14 @@ inline std::vector<cluster_member> make_cluster(
   return ms;
 }
 
+/// Asks identity greeter/`id` through `c`; returns "member|kind/id", or "error: ..." on failure.
+inline std::string ask(cluster::cluster& c, const std::string& id) {
+  auto m = c.activate("greeter", id).request(greeting("hi"), std::chrono::seconds(10)).get();
+  if (!m) return "error: " + m.error().message();
+  auto* g = m->template get_if<Greeting>();
+  return g != nullptr ? g->text() : "wrong type";
+}
+
 inline bool all_see(std::vector<cluster_member>& ms, std::size_t n) {
   for (auto& m : ms) {
     if (m.c == nullptr) continue;
