@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+#include "consumer_loop.hpp"
+
+#include <hollywood/actor/log.hpp>
+#include <hollywood/error.hpp>
+#include <hollywood/eventbus/kafka/error.hpp>
+#include <hollywood/eventbus/kafka/events.hpp>
+
+#include "aggregate_id.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace hollywood::eventbus::kafka::detail {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Records taken from librdkafka per poll before the notes are looked at again.
+constexpr int poll_batch = 512;
+/// How long a poll waits when nothing happens (a note wakes it earlier).
+constexpr auto idle_poll = 100ms;
+/// Period of the gauges and the explicit commit check.
+constexpr auto maintenance_period = 50ms;
+/// Period of the lag gauges (the watermarks are cached locally; no broker round trip).
+constexpr auto lag_period = 1s;
+/// How long a stop waits for the group's first assignment before closing (librdkafka 2.0.2
+/// can abort when a cooperative consumer closes before it: kafka-broker.md, #4312).
+constexpr auto first_assignment_wait = 10s;
+
+void log(actor::log_level level, const std::string& text) {
+  if (actor::log_enabled(level)) actor::write_log(level, "kafka bus: " + text);
+}
+
+std::string where(std::string_view topic, std::int32_t partition) {
+  return std::string(topic) + "[" + std::to_string(partition) + "]";
+}
+
+}  // namespace
+
+consumer_loop::consumer_loop(actor::engine& engine, const bus_config& config, std::string bootstrap,
+                             bool embedded, bus_metrics& metrics)
+    : engine_(engine),
+      config_(config),
+      bootstrap_(std::move(bootstrap)),
+      embedded_(embedded),
+      metrics_(metrics) {}
+
+consumer_loop::~consumer_loop() {
+  request_stop();
+  join();
+}
+
+expected<void> consumer_loop::start(keyed_pool& pool, std::string& problem) {
+  pool_ = &pool;
+  const auto& c = config_.kafka.consumer;
+  properties props{
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"auto.offset.reset", c.start == start_offset::earliest ? "earliest" : "latest"},
+      {"auto.commit.interval.ms", std::to_string(c.commit_interval.count())},
+      {"enable.partition.eof", "false"},
+      // Bounds librdkafka's own prefetch; the bus bounds what it holds itself.
+      {"queued.max.messages.kbytes", "4096"},
+      {"queued.min.messages", "10000"},
+  };
+  if (embedded_) {
+    // The mock completes a rebalance only after session.timeout.ms - 1 s (kafka-broker.md).
+    props["session.timeout.ms"] = "6000";
+    props["heartbeat.interval.ms"] = "500";
+  }
+  for (const auto& [k, v] : config_.kafka.properties)
+    props[k] = v;
+  // What the commit rule rests on: offsets are stored by the bus only (the contiguous done
+  // prefix) and committed by librdkafka, periodically and when partitions are let go.
+  props["bootstrap.servers"] = bootstrap_;
+  props["group.id"] = c.group_id;
+  props["enable.auto.commit"] = "true";
+  props["enable.auto.offset.store"] = "false";
+  auto conf = make_conf(props, problem);
+  if (!conf) return unexpected(conf.error());
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &consumer_loop::on_rebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &consumer_loop::on_commit);
+  auto rk = make_client(RD_KAFKA_CONSUMER, std::move(*conf), problem);
+  if (!rk) return unexpected(rk.error());
+  rk_ = std::move(*rk);
+  rd_kafka_poll_set_consumer(rk_.get());
+  queue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+  partition_list topics(rd_kafka_topic_partition_list_new(static_cast<int>(c.topics.size())));
+  for (const auto& t : c.topics)
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  if (auto err = rd_kafka_subscribe(rk_.get(), topics.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    problem = std::string("cannot subscribe: ") + rd_kafka_err2str(err);
+    return unexpected(make_kafka_error(err));
+  }
+  {
+    std::lock_guard lock(notes_mu_);
+    waking_ = true;
+  }
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void consumer_loop::request_stop() {
+  stop_requested_.store(true, std::memory_order_release);
+  std::lock_guard lock(notes_mu_);
+  notes_cv_.notify_all();
+  if (waking_) rd_kafka_queue_yield(queue_.get());
+}
+
+void consumer_loop::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool consumer_loop::wait_stopped(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(notes_mu_);
+  return notes_cv_.wait_for(lock, timeout, [this] { return finished_; });
+}
+
+std::error_code consumer_loop::failure() const {
+  std::lock_guard lock(notes_mu_);
+  return failure_;
+}
+
+void consumer_loop::post(std::vector<pool_note>& notes) {
+  std::lock_guard lock(notes_mu_);
+  const bool was_empty = notes_.empty();
+  if (notes_.empty()) {
+    notes_.swap(notes);
+  } else {
+    for (auto& n : notes)
+      notes_.push_back(std::move(n));
+    notes.clear();
+  }
+  if (!was_empty) return;  // the consumer thread was already told
+  notes_cv_.notify_all();
+  if (waking_) rd_kafka_queue_yield(queue_.get());
+}
+
+// -- the thread
+// -------------------------------------------------------------------------------------
+
+void consumer_loop::run() {
+  for (;;) {
+    if (!stopping_ && stop_requested_.load(std::memory_order_acquire)) begin_stop();
+    if (stopping_) {
+      bool drained = true;
+      for_each_partition([&](partition_state& p) { drained = drained && p.in_pool == 0; });
+      if (drained || bus_clock::now() >= stop_deadline_) break;
+    }
+    poll(idle_poll);
+    apply_notes();
+    maintain(false);
+  }
+  finish_stop();
+}
+
+void consumer_loop::poll(std::chrono::milliseconds timeout) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), static_cast<int>(timeout.count()));
+  for (int n = 0; m != nullptr; ++n) {
+    message_handle owned(m);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      report_error(m);
+    } else {
+      accept(m);
+    }
+    if (n + 1 >= poll_batch) break;
+    m = rd_kafka_consumer_poll(rk_.get(), 0);
+  }
+}
+
+void consumer_loop::report_error(const rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+  std::string text = rd_kafka_message_errstr(m);
+  if (text == last_error_text_) return;  // an outage repeats itself; say it once
+  last_error_text_ = text;
+  log(actor::log_level::warn, "consumer: " + text);
+  char fatal[256];
+  if (rd_kafka_fatal_error(rk_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    fail(make_kafka_error(m->err), std::string("fatal consumer error: ") + fatal);
+  }
+}
+
+const std::shared_ptr<partition_state>* consumer_loop::find(std::string_view topic,
+                                                            std::int32_t partition) {
+  auto it = parts_.find(topic);
+  if (it == parts_.end() || partition < 0 ||
+      static_cast<std::size_t>(partition) >= it->second.size() ||
+      !it->second[static_cast<std::size_t>(partition)]) {
+    return nullptr;
+  }
+  return &it->second[static_cast<std::size_t>(partition)];
+}
+
+template <class F>
+void consumer_loop::for_each_partition(F&& f) {
+  for (auto& [topic, list] : parts_) {
+    for (auto& p : list) {
+      if (p) f(*p);
+    }
+  }
+}
+
+void consumer_loop::accept(rd_kafka_message_t* m) {
+  const char* topic = rd_kafka_topic_name(m->rkt);
+  const auto* shared = find(topic, m->partition);
+  if (shared == nullptr || (*shared)->revoked) return;  // fetched before a revocation
+  partition_state* p = shared->get();
+  if (!p->tracker.add(m->offset)) return;  // a redelivery within this assignment
+  metrics_.received.increment();
+  if (p->committed < 0) {
+    p->committed = m->offset;
+    p->gauges.committed.set(static_cast<double>(m->offset));
+  }
+
+  record_fields f;
+  f.topic = topic;
+  f.partition = m->partition;
+  f.offset = m->offset;
+  if (m->key != nullptr) {
+    f.key.assign(static_cast<const char*>(m->key), m->key_len);
+    f.has_key = true;
+  }
+  if (m->payload != nullptr) f.value.assign(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      f.headers.push_back(
+          {name, value != nullptr ? std::string(static_cast<const char*>(value), size) : ""});
+    }
+  }
+  auto found =
+      find_aggregate_id(config_.aggregate_id, f.value, f.headers, f.has_key ? &f.key : nullptr);
+  if (found.malformed.empty()) {
+    f.aggregate_id = std::move(found.id);
+    f.source = found.source;
+    if (f.source == aggregate_source::none) metrics_.without_aggregate.increment();
+    // Kafka orders by key: an aggregate split over several keys can be split over consumers.
+    if (f.source != aggregate_source::none && f.source != aggregate_source::key &&
+        (!f.has_key || f.key != f.aggregate_id)) {
+      metrics_.key_mismatch.increment();
+    }
+  }
+  auto rec = std::make_shared<record_state>(std::move(f), p->cancelled, *shared, bus_clock::now());
+  if (!found.malformed.empty()) {
+    metrics_.malformed.increment();
+    const std::string what = where(topic, m->partition) + "@" + std::to_string(m->offset) +
+                             ": malformed record: " + found.malformed;
+    switch (config_.on_malformed) {
+      case malformed_policy::skip:
+        metrics_.skipped.increment();
+        log(actor::log_level::warn, what + " (skipped)");
+        engine_.broadcast_event(
+            record_skipped_event{topic, m->partition, m->offset, found.malformed});
+        if (p->tracker.mark_done(m->offset)) dirty_.push_back(p);
+        return;
+      case malformed_policy::fail:
+        // Kept in the tracker as not done: nothing is committed past it.
+        p->failed = true;
+        fail(bus_errc::malformed_record, what);
+        return;
+      case malformed_policy::dlq:
+        rec->dead_letter_now = "malformed record: " + found.malformed;
+        break;
+    }
+  }
+  p->backlog.push_back(std::move(rec));
+  feed(*p);
+}
+
+void consumer_loop::dispatch(partition_state& p, std::shared_ptr<record_state> rec) {
+  ++p.in_pool;
+  ++in_flight_;
+  p.last_dispatched = rec->rec.offset();
+  pool_->dispatch(std::move(rec));
+}
+
+void consumer_loop::feed(partition_state& p) {
+  const std::size_t window = config_.pool.max_in_flight_per_partition;
+  while (!p.backlog.empty() && !p.failed && !stopping_ && (window == 0 || p.in_pool < window)) {
+    auto rec = std::move(p.backlog.front());
+    p.backlog.pop_front();
+    dispatch(p, std::move(rec));
+  }
+}
+
+void consumer_loop::apply_notes() {
+  {
+    std::lock_guard lock(notes_mu_);
+    scratch_.swap(notes_);
+  }
+  for (auto& n : scratch_) {
+    auto& p = *n.rec->partition;
+    switch (n.what) {
+      case pool_note::kind::finished:
+        --in_flight_;
+        if (p.revoked) {
+          if (n.how != finish_kind::discarded) metrics_.late_results.increment();
+          break;
+        }
+        --p.in_pool;
+        if (n.was_failing) --p.stalled;
+        if (n.was_blocking) --p.blocked;
+        if (p.tracker.mark_done(n.rec->rec.offset())) dirty_.push_back(&p);
+        break;
+      case pool_note::kind::stalled:
+        if (!p.revoked) ++p.stalled;
+        break;
+      case pool_note::kind::blocked:
+        if (!p.revoked) ++p.blocked;
+        break;
+    }
+  }
+  scratch_.clear();
+  for_each_partition([&](partition_state& p) { feed(p); });
+  store_offsets(dirty_);
+  dirty_.clear();
+  update_pauses();
+}
+
+bool consumer_loop::wait_notes_until(bus_clock::time_point deadline) {
+  std::unique_lock lock(notes_mu_);
+  return notes_cv_.wait_until(lock, deadline, [this] { return !notes_.empty(); });
+}
+
+void consumer_loop::store_offsets(const std::vector<partition_state*>& parts) {
+  partition_list list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+  for (auto* p : parts) {
+    const auto next = p->tracker.committable();
+    if (!next || *next <= p->stored || p->revoked) continue;
+    p->stored = *next;
+    rd_kafka_topic_partition_list_add(list.get(), p->topic.c_str(), p->partition)->offset = *next;
+  }
+  if (list->cnt == 0) return;
+  // An error here means the partition is no longer assigned; its revocation handles the rest.
+  (void)rd_kafka_offsets_store(rk_.get(), list.get());
+}
+
+void consumer_loop::update_pauses() {
+  std::size_t held = in_flight_;  // pooled records of revoked partitions still take memory
+  for_each_partition([&](partition_state& p) {
+    held += p.held();
+    held -= std::min(held, p.in_pool);
+  });
+  const std::size_t bound = config_.pool.max_in_flight;
+  if (held >= bound) {
+    backpressure_ = true;
+  } else if (backpressure_ && held < bound - bound / 4) {
+    backpressure_ = false;
+  }
+  held_gauge_.store(held, std::memory_order_relaxed);
+  partition_list pause(rd_kafka_topic_partition_list_new(0));
+  partition_list resume(rd_kafka_topic_partition_list_new(0));
+  std::size_t paused = 0;
+  for_each_partition([&](partition_state& p) {
+    const bool want = stopping_ || backpressure_ || p.failed || p.blocked > 0;
+    if (want != p.paused) {
+      rd_kafka_topic_partition_list_add(want ? pause.get() : resume.get(), p.topic.c_str(),
+                                        p.partition);
+      p.paused = want;
+    }
+    paused += p.paused ? 1 : 0;
+  });
+  if (pause->cnt > 0) (void)rd_kafka_pause_partitions(rk_.get(), pause.get());
+  if (resume->cnt > 0) (void)rd_kafka_resume_partitions(rk_.get(), resume.get());
+  paused_gauge_.store(paused, std::memory_order_relaxed);
+}
+
+void consumer_loop::maintain(bool force) {
+  const auto now = bus_clock::now();
+  if (!force && now < next_maintenance_) return;
+  next_maintenance_ = now + maintenance_period;
+
+  // Commit as soon as a quarter of the bound is done and uncommitted (librdkafka's timer also
+  // commits): what is held shrinks only with commits. Not while a refused commit says a
+  // rebalance is under way (librdkafka 2.0.2 can lose the assignment then: #4059).
+  std::size_t uncommitted = 0;
+  std::size_t stalled = 0;
+  for_each_partition([&](partition_state& p) {
+    if (p.stored > p.committed && p.committed >= 0) {
+      uncommitted += static_cast<std::size_t>(p.stored - p.committed);
+    }
+    stalled += p.stalled > 0 ? 1 : 0;
+  });
+  const std::size_t bound = config_.pool.max_in_flight;
+  if (!commit_outstanding_ && !commits_suspended_ && !stopping_ && uncommitted > 0 &&
+      (uncommitted >= std::max<std::size_t>(1, bound / 4) || backpressure_)) {
+    if (rd_kafka_commit(rk_.get(), nullptr, 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      commit_outstanding_ = true;
+    }
+  }
+
+  in_flight_gauge_.store(in_flight_, std::memory_order_relaxed);
+  metrics_.pool_inbox_depth.set(static_cast<double>(in_flight_));
+  const auto held = held_gauge_.load(std::memory_order_relaxed);
+  metrics_.held.set(static_cast<double>(held));
+  metrics_.pool_inbox_utilization.set(static_cast<double>(held) / static_cast<double>(bound));
+  metrics_.paused_partitions.set(
+      static_cast<double>(paused_gauge_.load(std::memory_order_relaxed)));
+  metrics_.stalled_partitions.set(static_cast<double>(stalled));
+
+  if (force || now >= next_lag_) {
+    next_lag_ = now + lag_period;
+    for_each_partition([&](partition_state& p) {
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (rd_kafka_get_watermark_offsets(rk_.get(), p.topic.c_str(), p.partition, &low, &high) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0) {
+        return;
+      }
+      const std::int64_t from = p.committed >= 0 ? p.committed : low;
+      p.gauges.lag.set(static_cast<double>(std::max<std::int64_t>(0, high - from)));
+    });
+  }
+  if (config_.pool.routing == pool_routing::per_aggregate && now >= next_passivation_) {
+    next_passivation_ = now + std::max<std::chrono::milliseconds>(config_.pool.idle_ttl / 4, 100ms);
+    pool_->passivate_idle(now);
+  }
+}
+
+// -- the group
+// ----------------------------------------------------------------------------------------
+
+void consumer_loop::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  auto* self = static_cast<consumer_loop*>(opaque);
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  self->commits_suspended_ = false;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->assign(parts);
+    if (cooperative) {
+      error_handle refused(rd_kafka_incremental_assign(rk, parts));
+      if (refused) {
+        log(actor::log_level::error,
+            std::string("incremental assign refused: ") + rd_kafka_error_string(refused.get()));
+      }
+    } else {
+      (void)rd_kafka_assign(rk, parts);
+    }
+    self->assigned_once_ = true;
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    self->revoke(parts, rd_kafka_assignment_lost(rk) != 0);
+    if (cooperative) {
+      error_handle refused(rd_kafka_incremental_unassign(rk, parts));
+      if (refused) {
+        log(actor::log_level::error,
+            std::string("incremental unassign refused: ") + rd_kafka_error_string(refused.get()));
+      }
+    } else {
+      (void)rd_kafka_assign(rk, nullptr);
+    }
+    return;
+  }
+  log(actor::log_level::error, std::string("rebalance failed: ") + rd_kafka_err2str(err));
+  self->revoke(parts, true);
+  (void)rd_kafka_assign(rk, nullptr);
+}
+
+void consumer_loop::assign(rd_kafka_topic_partition_list_t* parts) {
+  for (int i = 0; i < parts->cnt; ++i) {
+    const auto& tp = parts->elems[i];
+    auto& list = parts_[tp.topic];
+    if (list.size() <= static_cast<std::size_t>(tp.partition)) {
+      list.resize(static_cast<std::size_t>(tp.partition) + 1);
+    }
+    auto p = std::make_shared<partition_state>();
+    p->topic = tp.topic;
+    p->partition = tp.partition;
+    p->gauges = metrics_.add_partition(p->topic, p->partition);
+    list[static_cast<std::size_t>(tp.partition)] = std::move(p);
+    engine_.broadcast_event(partitions_assigned_event{tp.topic, tp.partition});
+  }
+  std::size_t n = 0;
+  for_each_partition([&](partition_state&) { ++n; });
+  assigned_gauge_.store(n, std::memory_order_relaxed);
+  metrics_.assigned_partitions.set(static_cast<double>(n));
+}
+
+void consumer_loop::revoke(rd_kafka_topic_partition_list_t* parts, bool lost) {
+  std::vector<std::shared_ptr<partition_state>> victims;
+  for (int i = 0; i < parts->cnt; ++i) {
+    auto it = parts_.find(std::string_view(parts->elems[i].topic));
+    const auto idx = static_cast<std::size_t>(parts->elems[i].partition);
+    if (it == parts_.end() || idx >= it->second.size() || !it->second[idx]) continue;
+    victims.push_back(it->second[idx]);
+    // Never handed to the pool: the next owner gets them; they were not handled here.
+    it->second[idx]->backlog.clear();
+  }
+  // In-flight work of the victims gets until the deadline; everything else keeps running.
+  auto deadline = bus_clock::now();
+  if (stopping_) {
+    deadline = stop_deadline_;  // a stop's own deadline, not a second one
+  } else if (!lost) {
+    deadline += config_.kafka.consumer.revoke_timeout;
+  }
+  auto busy = [&] {
+    return std::any_of(victims.begin(), victims.end(), [](auto& p) { return p->in_pool > 0; });
+  };
+  while (busy() && bus_clock::now() < deadline) {
+    wait_notes_until(deadline);
+    apply_notes();
+  }
+  if (!lost) {
+    std::vector<partition_state*> raw;
+    for (auto& p : victims)
+      raw.push_back(p.get());
+    store_offsets(raw);  // librdkafka commits these as it lets the partitions go
+  }
+  for (auto& p : victims) {
+    std::uint64_t may_duplicate = 0;
+    if (p->last_dispatched >= 0 && p->committed >= 0 && p->last_dispatched >= p->committed) {
+      may_duplicate = static_cast<std::uint64_t>(p->last_dispatched + 1 - p->committed);
+    }
+    metrics_.rebalance_duplicates.increment(static_cast<double>(may_duplicate));
+    // relaxed: advisory for handlers; the results are filtered here by `revoked`.
+    p->cancelled->store(true, std::memory_order_relaxed);
+    p->revoked = true;
+    metrics_.remove_partition(p->gauges);
+    engine_.broadcast_event(partitions_revoked_event{p->topic, p->partition, may_duplicate});
+    auto& list = parts_[p->topic];
+    list[static_cast<std::size_t>(p->partition)].reset();
+  }
+  std::size_t n = 0;
+  for_each_partition([&](partition_state&) { ++n; });
+  assigned_gauge_.store(n, std::memory_order_relaxed);
+  metrics_.assigned_partitions.set(static_cast<double>(n));
+  update_pauses();
+}
+
+void consumer_loop::on_commit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                              rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+  static_cast<consumer_loop*>(opaque)->committed(err, offsets);
+}
+
+void consumer_loop::committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+  commit_outstanding_ = false;
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing new to commit
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    metrics_.commit_failures.increment();
+    if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+        err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) {
+      commits_suspended_ = true;  // until the rebalance calls back
+    }
+    log(actor::log_level::info, std::string("commit failed: ") + rd_kafka_err2str(err));
+    engine_.broadcast_event(bus_error_event{std::string("commit failed: ") + rd_kafka_err2str(err),
+                                            make_kafka_error(err)});
+    return;
+  }
+  metrics_.commits.increment();
+  if (offsets == nullptr) return;
+  for (int i = 0; i < offsets->cnt; ++i) {
+    const auto& tp = offsets->elems[i];
+    const auto* found = find(tp.topic, tp.partition);
+    if (found == nullptr || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
+    partition_state* p = found->get();
+    if (tp.offset > p->committed) {
+      p->committed = tp.offset;
+      p->gauges.committed.set(static_cast<double>(tp.offset));
+    }
+  }
+}
+
+// -- stopping
+// -----------------------------------------------------------------------------------------
+
+void consumer_loop::fail(std::error_code code, std::string what) {
+  log(actor::log_level::error, what);
+  engine_.broadcast_event(bus_error_event{what, code});
+  {
+    std::lock_guard lock(notes_mu_);
+    if (!failure_) failure_ = code;
+  }
+  stop_requested_.store(true, std::memory_order_release);
+}
+
+void consumer_loop::begin_stop() {
+  stopping_ = true;
+  stop_deadline_ = bus_clock::now() + config_.kafka.consumer.shutdown_timeout;
+  for_each_partition([](partition_state& p) { p.backlog.clear(); });
+  update_pauses();
+}
+
+void consumer_loop::finish_stop() {
+  apply_notes();
+  for_each_partition(
+      [](partition_state& p) { p.cancelled->store(true, std::memory_order_relaxed); });
+  if (!assigned_once_) {
+    const auto until = bus_clock::now() + first_assignment_wait;
+    while (!assigned_once_ && bus_clock::now() < until)
+      poll(idle_poll);
+  }
+  // Revokes what is assigned (our callback stores the done prefixes, librdkafka commits them),
+  // then leaves the group.
+  (void)rd_kafka_consumer_close(rk_.get());
+  maintain(true);
+  {
+    std::lock_guard lock(notes_mu_);
+    waking_ = false;
+  }
+  queue_.reset();
+  rk_.reset();
+  {
+    std::lock_guard lock(notes_mu_);
+    finished_ = true;
+  }
+  notes_cv_.notify_all();
+}
+
+}  // namespace hollywood::eventbus::kafka::detail
