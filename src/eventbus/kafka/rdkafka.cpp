@@ -5,6 +5,7 @@
 #include <hollywood/error.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace hollywood::eventbus::kafka::detail {
 
@@ -20,6 +21,12 @@ void route_log(const rd_kafka_t* rk, int level, const char* facility, const char
     ours = actor::log_level::warn;
   } else if (level <= 6) {
     ours = actor::log_level::info;
+  }
+  // The bus gives its consumer and its producer the same user properties on purpose; each
+  // client's note that it ignores the other's is noise.
+  if (std::string_view(facility) == "CONFWARN" &&
+      std::string_view(text).find("will be ignored by this") != std::string_view::npos) {
+    ours = actor::log_level::debug;
   }
   if (!actor::log_enabled(ours)) return;
   std::string line = "kafka ";
