@@ -56,9 +56,10 @@ struct bus::impl {
   std::unique_ptr<detail::consumer_loop> consumer;
   std::unique_ptr<detail::keyed_pool> pool;
 
-  std::mutex mu;  // start/stop/handler registration
+  std::mutex mu;  // guards the flags and the handler table
   bool started = false;
   bool stopped = false;
+  std::once_flag stop_once;
 
   expected<void> add_handler(std::string topic, detail::handler_entry h) {
     std::lock_guard lock(mu);
@@ -173,17 +174,22 @@ expected<void> bus::start() {
 
 void bus::stop() {
   auto& d = *impl_;
-  std::lock_guard lock(d.mu);
-  if (d.stopped) return;
-  d.stopped = true;
-  if (!d.started) return;
-  // Order: no new records, in-flight work drained and committed, then the actors, the
-  // handler threads and the producer's last dead letters.
-  d.consumer->request_stop();
-  d.consumer->join();
-  d.pool->stop();
-  d.blocking->stop();
-  (void)d.publisher->flush(d.config.kafka.producer.timeout);
+  // Concurrent callers wait for the first one. The work runs without `mu`, so handlers may call
+  // `stats()` while their bus drains.
+  std::call_once(d.stop_once, [&d] {
+    {
+      std::lock_guard lock(d.mu);
+      d.stopped = true;
+      if (!d.started) return;
+    }
+    // Order: no new records, in-flight work drained and committed, then the actors, the handler
+    // threads and the producer's last dead letters.
+    d.consumer->request_stop();
+    d.consumer->join();
+    d.pool->stop();
+    d.blocking->stop();
+    (void)d.publisher->flush(d.config.kafka.producer.timeout);
+  });
 }
 
 bool bus::wait_stopped(std::chrono::milliseconds timeout) const {
@@ -220,6 +226,7 @@ bus_stats bus::stats() const {
   s.dead_letter_failures = count(m.dlq_failures);
   s.actor_restarts = count(m.pool_restarts);
   s.actors_replaced = count(m.pool_replaced);
+  s.pool_actors = static_cast<std::size_t>(m.pool_actors.value());
   std::lock_guard lock(impl_->mu);
   if (const auto* c = impl_->consumer.get()) {
     s.in_flight = c->in_flight();
@@ -244,6 +251,10 @@ mock_cluster* bus::embedded_broker() noexcept {
 
 metrics::registry& bus::metrics() noexcept {
   return *impl_->metrics->registry;
+}
+
+std::string bus::metrics_endpoint() const {
+  return impl_->http ? impl_->http->address() : std::string{};
 }
 
 const bus_config& bus::config() const noexcept {

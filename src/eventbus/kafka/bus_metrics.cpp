@@ -34,6 +34,7 @@ bus_metrics::bus_metrics(std::shared_ptr<metrics::registry> reg) : registry(std:
   pool_dead_letters = r.add_counter("kafka_eventbus_actor_pool_dead_letters_total",
                                     "Engine dead letters addressed to pool actors (wake-ups "
                                     "lost to a crash; no record is lost with them)");
+  pool_actors = r.add_gauge("kafka_eventbus_actor_pool_actors", "Live pool actors");
   received = r.add_counter("kafka_eventbus_records_received_total", "Records taken from Kafka");
   retries = r.add_counter("kafka_eventbus_retries_total", "Failed attempts retried after back-off");
   dlq_records =

@@ -29,6 +29,7 @@ struct bus_metrics {
   metrics::counter pool_restarts;
   metrics::counter pool_replaced;
   metrics::counter pool_dead_letters;
+  metrics::gauge pool_actors;
 
   // Records.
   metrics::counter received;

@@ -65,6 +65,9 @@ expected<void> consumer_loop::start(keyed_pool& pool, std::string& problem) {
       // Bounds librdkafka's own prefetch; the bus bounds what it holds itself.
       {"queued.max.messages.kbytes", "4096"},
       {"queued.min.messages", "10000"},
+      // A resumed partition's next fetch waits for the fetch in flight; librdkafka's 500 ms
+      // default long poll would make every resume after back-pressure cost half a second.
+      {"fetch.wait.max.ms", "100"},
   };
   if (embedded_) {
     // The mock completes a rebalance only after session.timeout.ms - 1 s (kafka-broker.md).
@@ -167,6 +170,12 @@ void consumer_loop::poll(std::chrono::milliseconds timeout) {
     } else {
       accept(m);
     }
+    // At the bound, pause before taking more: librdkafka then drops what it prefetched for the
+    // paused partitions and fetches it again on resume, so the bound holds record by record.
+    if (held_estimate_ >= config_.pool.max_in_flight) {
+      update_pauses();
+      if (backpressure_) break;
+    }
     if (n + 1 >= poll_batch) break;
     m = rd_kafka_consumer_poll(rk_.get(), 0);
   }
@@ -210,6 +219,7 @@ void consumer_loop::accept(rd_kafka_message_t* m) {
   if (shared == nullptr || (*shared)->revoked) return;  // fetched before a revocation
   partition_state* p = shared->get();
   if (!p->tracker.add(m->offset)) return;  // a redelivery within this assignment
+  ++held_estimate_;
   metrics_.received.increment();
   if (p->committed < 0) {
     p->committed = m->offset;
@@ -324,6 +334,7 @@ void consumer_loop::apply_notes() {
   store_offsets(dirty_);
   dirty_.clear();
   update_pauses();
+  maybe_commit();
 }
 
 bool consumer_loop::wait_notes_until(bus_clock::time_point deadline) {
@@ -356,6 +367,7 @@ void consumer_loop::update_pauses() {
   } else if (backpressure_ && held < bound - bound / 4) {
     backpressure_ = false;
   }
+  held_estimate_ = held;
   held_gauge_.store(held, std::memory_order_relaxed);
   partition_list pause(rd_kafka_topic_partition_list_new(0));
   partition_list resume(rd_kafka_topic_partition_list_new(0));
@@ -374,29 +386,35 @@ void consumer_loop::update_pauses() {
   paused_gauge_.store(paused, std::memory_order_relaxed);
 }
 
+void consumer_loop::maybe_commit() {
+  // Commit as soon as a quarter of the bound is done and uncommitted, or at once under
+  // back-pressure (librdkafka's timer commits too): what is held shrinks only with commits. Not
+  // while a refused commit says a rebalance is under way (librdkafka 2.0.2 can lose the
+  // assignment then: #4059).
+  if (commit_outstanding_ || commits_suspended_ || stopping_) return;
+  std::size_t uncommitted = 0;
+  for_each_partition([&](partition_state& p) {
+    if (p.stored > p.committed && p.committed >= 0) {
+      uncommitted += static_cast<std::size_t>(p.stored - p.committed);
+    }
+  });
+  if (uncommitted == 0) return;
+  if (uncommitted < std::max<std::size_t>(1, config_.pool.max_in_flight / 4) && !backpressure_) {
+    return;
+  }
+  if (rd_kafka_commit(rk_.get(), nullptr, 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    commit_outstanding_ = true;
+  }
+}
+
 void consumer_loop::maintain(bool force) {
   const auto now = bus_clock::now();
   if (!force && now < next_maintenance_) return;
   next_maintenance_ = now + maintenance_period;
 
-  // Commit as soon as a quarter of the bound is done and uncommitted (librdkafka's timer also
-  // commits): what is held shrinks only with commits. Not while a refused commit says a
-  // rebalance is under way (librdkafka 2.0.2 can lose the assignment then: #4059).
-  std::size_t uncommitted = 0;
   std::size_t stalled = 0;
-  for_each_partition([&](partition_state& p) {
-    if (p.stored > p.committed && p.committed >= 0) {
-      uncommitted += static_cast<std::size_t>(p.stored - p.committed);
-    }
-    stalled += p.stalled > 0 ? 1 : 0;
-  });
+  for_each_partition([&](partition_state& p) { stalled += p.stalled > 0 ? 1 : 0; });
   const std::size_t bound = config_.pool.max_in_flight;
-  if (!commit_outstanding_ && !commits_suspended_ && !stopping_ && uncommitted > 0 &&
-      (uncommitted >= std::max<std::size_t>(1, bound / 4) || backpressure_)) {
-    if (rd_kafka_commit(rk_.get(), nullptr, 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      commit_outstanding_ = true;
-    }
-  }
 
   in_flight_gauge_.store(in_flight_, std::memory_order_relaxed);
   metrics_.pool_inbox_depth.set(static_cast<double>(in_flight_));

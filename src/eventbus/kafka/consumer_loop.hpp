@@ -120,6 +120,7 @@ class consumer_loop final : public note_sink {
   bool wait_notes_until(bus_clock::time_point deadline);
   void store_offsets(const std::vector<partition_state*>& parts);
   void update_pauses();
+  void maybe_commit();
   void maintain(bool force);
   void assign(rd_kafka_topic_partition_list_t* parts);
   void revoke(rd_kafka_topic_partition_list_t* parts, bool lost);
@@ -147,6 +148,7 @@ class consumer_loop final : public note_sink {
   std::vector<pool_note> scratch_;
   std::vector<partition_state*> dirty_;
   std::size_t in_flight_ = 0;
+  std::size_t held_estimate_ = 0;  // exact after update_pauses, +1 per record accepted since
   bool backpressure_ = false;
   bool assigned_once_ = false;
   bool stopping_ = false;

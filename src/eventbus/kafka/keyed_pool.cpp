@@ -99,6 +99,7 @@ void keyed_pool::start() {
 }
 
 std::shared_ptr<pool_slot> keyed_pool::make_slot(std::string name) {
+  services_->metrics->pool_actors.increment();
   auto slot = std::make_shared<pool_slot>(engine_, std::move(name));
   actor::pid server = spawn_server(slot);
   engine_.send(supervisor_, supervise{server, slot});
@@ -142,6 +143,7 @@ void keyed_pool::passivate_idle(bus_clock::time_point now) {
     if (slot->pending() == 0 && now - last_used >= ttl) {
       slot->retire();
       engine_.poison(slot->server());
+      services_->metrics->pool_actors.decrement();
       it = by_aggregate_.erase(it);
     } else {
       ++it;
@@ -164,6 +166,7 @@ void keyed_pool::stop() {
     stopping.push_back(engine_.poison(slot->server()));
   for (auto& c : stopping)
     c.wait();
+  services_->metrics->pool_actors.set(0);
 }
 
 std::size_t keyed_pool::slots() const noexcept {

@@ -89,6 +89,13 @@ expected<void> mock_cluster::set_all_up() {
   return {};
 }
 
+expected<void> mock_cluster::set_topic_error(std::string_view topic, int rd_kafka_resp_err) {
+  const std::string name(topic);
+  rd_kafka_mock_topic_set_error(state_->cluster, name.c_str(),
+                                static_cast<rd_kafka_resp_err_t>(rd_kafka_resp_err));
+  return {};
+}
+
 expected<void> mock_cluster::set_broker_rtt(std::int32_t id, std::chrono::milliseconds rtt) {
   return check(rd_kafka_mock_broker_set_rtt(state_->cluster, id, static_cast<int>(rtt.count())));
 }

@@ -15,16 +15,20 @@ namespace {
 // an application sees one log, and routine notices stay below the default level.
 void route_log(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
   actor::log_level ours = actor::log_level::debug;
-  if (level <= 3) {
+  if (level <= 2) {
     ours = actor::log_level::error;
-  } else if (level == 4) {
+  } else if (level <= 4) {
+    // librdkafka reports every refused connection at LOG_ERR while it reconnects by itself; the
+    // consumer reports an outage once as an error of its own.
     ours = actor::log_level::warn;
   } else if (level <= 6) {
     ours = actor::log_level::info;
   }
+  const std::string_view fac(facility);
+  if (fac == "FAIL" || fac == "ERROR") ours = actor::log_level::info;
   // The bus gives its consumer and its producer the same user properties on purpose; each
   // client's note that it ignores the other's is noise.
-  if (std::string_view(facility) == "CONFWARN" &&
+  if (fac == "CONFWARN" &&
       std::string_view(text).find("will be ignored by this") != std::string_view::npos) {
     ours = actor::log_level::debug;
   }

@@ -74,6 +74,7 @@ struct bus_stats {
   std::size_t held = 0;       // accepted and not committed (bounded by max_in_flight)
   std::size_t assigned_partitions = 0;
   std::size_t paused_partitions = 0;
+  std::size_t pool_actors = 0;  // live pool actors (per-aggregate routing: the active ones)
 };
 
 /// See the file comment. @threadsafe
@@ -122,6 +123,8 @@ class bus {
   [[nodiscard]] mock_cluster* embedded_broker() noexcept;
 
   [[nodiscard]] metrics::registry& metrics() noexcept;
+  /// "host:port" of the `/metrics` endpoint (`metrics.listen`, with the real port), or empty.
+  [[nodiscard]] std::string metrics_endpoint() const;
   [[nodiscard]] const bus_config& config() const noexcept;
 
  private:

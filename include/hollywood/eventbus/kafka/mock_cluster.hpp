@@ -54,6 +54,10 @@ class mock_cluster {
   expected<void> set_all_down();
   expected<void> set_all_up();
 
+  /// Makes metadata requests for `topic` answer the librdkafka error `rd_kafka_resp_err`
+  /// (0 clears it): clients then cannot produce to it.
+  expected<void> set_topic_error(std::string_view topic, int rd_kafka_resp_err);
+
   /// Adds `rtt` to every response of broker `id`.
   expected<void> set_broker_rtt(std::int32_t id, std::chrono::milliseconds rtt);
 
