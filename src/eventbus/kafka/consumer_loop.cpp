@@ -452,7 +452,10 @@ void consumer_loop::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
   auto* self = static_cast<consumer_loop*>(opaque);
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
-  self->commits_suspended_ = false;
+  // A revocation is followed by another join (cooperative protocol); a commit sent then may
+  // carry a stale generation, which librdkafka 2.0.2 answers by dropping the whole assignment
+  // (#4059). Only librdkafka's own commits run until the rebalance ends with an assignment.
+  self->commits_suspended_ = err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->assign(parts);
     if (cooperative) {
@@ -496,6 +499,9 @@ void consumer_loop::assign(rd_kafka_topic_partition_list_t* parts) {
     p->topic = tp.topic;
     p->partition = tp.partition;
     p->gauges = metrics_.add_partition(p->topic, p->partition);
+    // librdkafka keeps a partition's pause across assignments; marking it paused makes the next
+    // update resume it unless this consumer wants it paused.
+    p->paused = true;
     list[static_cast<std::size_t>(tp.partition)] = std::move(p);
     engine_.broadcast_event(partitions_assigned_event{tp.topic, tp.partition});
   }
@@ -576,6 +582,7 @@ void consumer_loop::committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
     return;
   }
   metrics_.commits.increment();
+  commits_suspended_ = false;  // the group takes commits again
   if (offsets == nullptr) return;
   for (int i = 0; i < offsets->cnt; ++i) {
     const auto& tp = offsets->elems[i];
