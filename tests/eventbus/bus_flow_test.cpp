@@ -111,10 +111,14 @@ TEST_F(kafka_test, consumption_resumes_after_the_brokers_were_down_for_five_seco
   ASSERT_TRUE((*b)->start());
   ASSERT_TRUE(wait_until([&] { return log.distinct() >= before.size(); }, 60s));
 
+  // Records published during the outage wait in the producer and go out once it is over (its
+  // delivery timeout covers the outage and librdkafka's reconnect back-off of up to 10 s).
+  auto patient =
+      kafka::publisher::create(cluster_->bootstrap_servers(), kafka::producer_config{-1, 60s});
+  ASSERT_TRUE(patient);
   ASSERT_TRUE(cluster_->set_all_down());
-  // Records published during the outage wait in the producer and go out once it is over.
   std::vector<position> during;
-  std::thread producer([&] { during = publish_sequenced(*publisher_, topic, 50, 4, "late-"); });
+  std::thread producer([&] { during = publish_sequenced(**patient, topic, 50, 4, "late-"); });
   std::this_thread::sleep_for(5s);  // the outage itself, not a wait for a result
   ASSERT_TRUE(cluster_->set_all_up());
   producer.join();
