@@ -18,5 +18,6 @@ command add_demo(CLI::App& app);
 command add_bench(CLI::App& app);
 command add_node(CLI::App& app);
 command add_kafka_broker(CLI::App& app);
+command add_eventbus(CLI::App& app);
 
 }  // namespace hollywood::tools

@@ -233,6 +233,7 @@ bus_stats bus::stats() const {
     s.held = c->held();
     s.assigned_partitions = c->assigned();
     s.paused_partitions = c->paused();
+    s.lag = c->lag();
   }
   return s;
 }

@@ -26,7 +26,7 @@ constexpr auto idle_poll = 100ms;
 /// Period of the gauges and the explicit commit check.
 constexpr auto maintenance_period = 50ms;
 /// Period of the lag gauges (the watermarks are cached locally; no broker round trip).
-constexpr auto lag_period = 1s;
+constexpr auto lag_period = 250ms;
 /// How long a stop waits for the group's first assignment before closing (librdkafka 2.0.2
 /// can abort when a cooperative consumer closes before it: kafka-broker.md, #4312).
 constexpr auto first_assignment_wait = 10s;
@@ -427,6 +427,7 @@ void consumer_loop::maintain(bool force) {
 
   if (force || now >= next_lag_) {
     next_lag_ = now + lag_period;
+    std::uint64_t total = 0;
     for_each_partition([&](partition_state& p) {
       std::int64_t low = 0;
       std::int64_t high = 0;
@@ -436,8 +437,11 @@ void consumer_loop::maintain(bool force) {
         return;
       }
       const std::int64_t from = p.committed >= 0 ? p.committed : low;
-      p.gauges.lag.set(static_cast<double>(std::max<std::int64_t>(0, high - from)));
+      const auto lag = std::max<std::int64_t>(0, high - from);
+      p.gauges.lag.set(static_cast<double>(lag));
+      total += static_cast<std::uint64_t>(lag);
     });
+    lag_gauge_.store(total, std::memory_order_relaxed);
   }
   if (config_.pool.routing == pool_routing::per_aggregate && now >= next_passivation_) {
     next_passivation_ = now + std::max<std::chrono::milliseconds>(config_.pool.idle_ttl / 4, 100ms);

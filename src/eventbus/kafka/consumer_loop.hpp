@@ -103,6 +103,9 @@ class consumer_loop final : public note_sink {
   [[nodiscard]] std::size_t paused() const noexcept {
     return paused_gauge_.load(std::memory_order_relaxed);
   }
+  [[nodiscard]] std::uint64_t lag() const noexcept {
+    return lag_gauge_.load(std::memory_order_relaxed);
+  }
 
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -175,6 +178,7 @@ class consumer_loop final : public note_sink {
   std::atomic<std::size_t> held_gauge_{0};
   std::atomic<std::size_t> assigned_gauge_{0};
   std::atomic<std::size_t> paused_gauge_{0};
+  std::atomic<std::uint64_t> lag_gauge_{0};
 };
 
 }  // namespace hollywood::eventbus::kafka::detail

@@ -75,6 +75,7 @@ struct bus_stats {
   std::size_t assigned_partitions = 0;
   std::size_t paused_partitions = 0;
   std::size_t pool_actors = 0;  // live pool actors (per-aggregate routing: the active ones)
+  std::uint64_t lag = 0;        // high watermarks minus committed offsets, all partitions
 };
 
 /// See the file comment. @threadsafe
