@@ -20,8 +20,10 @@ TEST_F(kafka_test, a_slow_handler_pauses_partitions_and_memory_stays_bounded) {
   const std::string topic = unique("orders");
   const std::string group = unique("group");
   ASSERT_TRUE(cluster_->create_topic(topic, 2));
-  const auto produced = publish_sequenced(*publisher_, topic, 100, 10);
+  const auto produced = publish_sequenced(*publisher_, topic, 100, 6);
   constexpr std::size_t bound = 64;
+  // Slower than the bus waits at its bound before pausing (it commits and waits first).
+  constexpr auto slow = 150ms;
   handled_log log;
   const actor::pid runner = spawn_runner(*engine_);
   std::atomic<std::size_t> max_held{0};
@@ -43,7 +45,7 @@ TEST_F(kafka_test, a_slow_handler_pauses_partitions_and_memory_stays_bounded) {
     raise(max_in_flight, s.in_flight);
     raise(saw_paused, s.paused_partitions);
     log.add(r);
-    engine_->send_after(runner, run_later{[done] { done.succeed(); }}, 2ms);
+    engine_->send_after(runner, run_later{[done] { done.succeed(); }}, slow);
   }));
   ASSERT_TRUE(bus->start());
   ASSERT_TRUE(wait_until([&] { return log.distinct() >= produced.size(); }, 120s))

@@ -27,6 +27,11 @@ constexpr auto idle_poll = 100ms;
 constexpr auto maintenance_period = 50ms;
 /// Period of the lag gauges (the watermarks are cached locally; no broker round trip).
 constexpr auto lag_period = 250ms;
+/// How long the loop may sit at the in-flight bound without taking records before it pauses the
+/// partitions (so that callbacks are served again).
+constexpr auto pressure_grace = 100ms;
+/// How long one wait for the pool lasts while at the bound.
+constexpr auto pressure_wait = 5ms;
 /// How long a stop waits for the group's first assignment before closing (librdkafka 2.0.2
 /// can abort when a cooperative consumer closes before it: kafka-broker.md, #4312).
 constexpr auto first_assignment_wait = 10s;
@@ -62,9 +67,10 @@ expected<void> consumer_loop::start(keyed_pool& pool, std::string& problem) {
       {"auto.offset.reset", c.start == start_offset::earliest ? "earliest" : "latest"},
       {"auto.commit.interval.ms", std::to_string(c.commit_interval.count())},
       {"enable.partition.eof", "false"},
-      // Bounds librdkafka's own prefetch; the bus bounds what it holds itself.
+      // Bounds librdkafka's own prefetch; the bus bounds what it holds itself. (Lowering
+      // queued.min.messages instead throttles: a partition whose local queue is "full" backs off
+      // its fetches for fetch.error.backoff.ms.)
       {"queued.max.messages.kbytes", "4096"},
-      {"queued.min.messages", "10000"},
       // A resumed partition's next fetch waits for the fetch in flight; librdkafka's 500 ms
       // default long poll would make every resume after back-pressure cost half a second.
       {"fetch.wait.max.ms", "100"},
@@ -154,11 +160,65 @@ void consumer_loop::run() {
       for_each_partition([&](partition_state& p) { drained = drained && p.in_pool == 0; });
       if (drained || bus_clock::now() >= stop_deadline_) break;
     }
+    if (backpressure_ && !pressure_paused_ && !stopping_) {
+      hold_at_bound();
+      continue;
+    }
     poll(idle_poll);
     apply_notes();
     maintain(false);
   }
   finish_stop();
+}
+
+void consumer_loop::hold_at_bound() {
+  // At the bound the loop takes no more records but keeps librdkafka's prefetch: a pause would
+  // make librdkafka drop it and fetch it again after the resume (a fetch cycle or more of dead
+  // time, on every turn of a pipeline that runs at its bound). What is held shrinks with commits,
+  // so commit now; only if the pool itself is slow does the loop pause the partitions, so that
+  // callbacks (rebalances, commits) are served while nothing more is taken.
+  const auto now = bus_clock::now();
+  if (pressure_since_ == bus_clock::time_point{}) pressure_since_ = now;
+  commit_now();
+  update_pauses();
+  if (!backpressure_) return;
+  if (now - pressure_since_ >= pressure_grace) {
+    pressure_paused_ = true;
+    update_pauses();
+    return;
+  }
+  wait_notes_until(now + pressure_wait);
+  apply_notes();
+}
+
+void consumer_loop::commit_now() {
+  if (commits_suspended_ || stopping_) return;
+  std::size_t uncommitted = 0;
+  for_each_partition([&](partition_state& p) {
+    if (p.stored > p.committed && p.committed >= 0) {
+      uncommitted += static_cast<std::size_t>(p.stored - p.committed);
+    }
+  });
+  // A commit round trip per small step would be wasted: wait for an eighth of the bound, unless
+  // the pool is idle and nothing else can free room.
+  if (uncommitted == 0 || (uncommitted < config_.pool.max_in_flight / 8 && in_flight_ > 0)) return;
+  const auto err = rd_kafka_commit(rk_.get(), nullptr, 0);  // synchronous: the result is known now
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    metrics_.commits.increment();
+    for_each_partition([](partition_state& p) {
+      if (p.stored > p.committed) {
+        p.committed = p.stored;
+        p.gauges.committed.set(static_cast<double>(p.stored));
+      }
+    });
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  metrics_.commit_failures.increment();
+  if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+      err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) {
+    commits_suspended_ = true;
+  }
 }
 
 void consumer_loop::poll(std::chrono::milliseconds timeout) {
@@ -170,8 +230,8 @@ void consumer_loop::poll(std::chrono::milliseconds timeout) {
     } else {
       accept(m);
     }
-    // At the bound, pause before taking more: librdkafka then drops what it prefetched for the
-    // paused partitions and fetches it again on resume, so the bound holds record by record.
+    // At the bound, take nothing more (run() decides how to wait): the bound holds record by
+    // record.
     if (held_estimate_ >= config_.pool.max_in_flight) {
       update_pauses();
       if (backpressure_) break;
@@ -366,6 +426,8 @@ void consumer_loop::update_pauses() {
     backpressure_ = true;
   } else if (backpressure_ && held < bound - bound / 4) {
     backpressure_ = false;
+    pressure_paused_ = false;
+    pressure_since_ = {};
   }
   held_estimate_ = held;
   held_gauge_.store(held, std::memory_order_relaxed);
@@ -373,7 +435,7 @@ void consumer_loop::update_pauses() {
   partition_list resume(rd_kafka_topic_partition_list_new(0));
   std::size_t paused = 0;
   for_each_partition([&](partition_state& p) {
-    const bool want = stopping_ || backpressure_ || p.failed || p.blocked > 0;
+    const bool want = stopping_ || pressure_paused_ || p.failed || p.blocked > 0;
     if (want != p.paused) {
       rd_kafka_topic_partition_list_add(want ? pause.get() : resume.get(), p.topic.c_str(),
                                         p.partition);

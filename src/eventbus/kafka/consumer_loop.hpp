@@ -124,6 +124,8 @@ class consumer_loop final : public note_sink {
   void store_offsets(const std::vector<partition_state*>& parts);
   void update_pauses();
   void maybe_commit();
+  void hold_at_bound();
+  void commit_now();
   void maintain(bool force);
   void assign(rd_kafka_topic_partition_list_t* parts);
   void revoke(rd_kafka_topic_partition_list_t* parts, bool lost);
@@ -152,7 +154,9 @@ class consumer_loop final : public note_sink {
   std::vector<partition_state*> dirty_;
   std::size_t in_flight_ = 0;
   std::size_t held_estimate_ = 0;  // exact after update_pauses, +1 per record accepted since
-  bool backpressure_ = false;
+  bool backpressure_ = false;      // at the in-flight bound (until 3/4 of it)
+  bool pressure_paused_ = false;   // ... and there long enough to pause the partitions
+  bus_clock::time_point pressure_since_{};
   bool assigned_once_ = false;
   bool stopping_ = false;
   bool commit_outstanding_ = false;
