@@ -273,7 +273,7 @@ int run_bench(const bench_options& opt) {
       }
     }
   } else {
-    std::printf("%-18s %-9s", "workload", "unit");
+    std::printf("%-24s %-10s", "workload", "unit");
     for (const auto& sys : systems)
       std::printf(" %-24s", sys.name.c_str());
     if (systems.size() > 1) std::printf(" %s", "ratio vs best CAF (min-max)");
@@ -281,7 +281,7 @@ int run_bench(const bench_options& opt) {
     for (const auto& name : order) {
       const auto& by_system = res[name];
       const auto& first = by_system.begin()->second.front();
-      std::printf("%-18s %-9s", name.c_str(),
+      std::printf("%-24s %-10s", name.c_str(),
                   (first.unit + (first.better == "higher" ? "^" : "v")).c_str());
       for (const auto& sys : systems) {
         auto it = by_system.find(sys.name);
