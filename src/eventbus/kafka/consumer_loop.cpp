@@ -98,6 +98,7 @@ expected<void> consumer_loop::start(keyed_pool& pool, std::string& problem) {
   rk_ = std::move(*rk);
   rd_kafka_poll_set_consumer(rk_.get());
   queue_.reset(rd_kafka_queue_get_consumer(rk_.get()));
+  commit_queue_.reset(rd_kafka_queue_new(rk_.get()));
   partition_list topics(rd_kafka_topic_partition_list_new(static_cast<int>(c.topics.size())));
   for (const auto& t : c.topics)
     rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
@@ -149,8 +150,7 @@ void consumer_loop::post(std::vector<pool_note>& notes) {
   if (waking_) rd_kafka_queue_yield(queue_.get());
 }
 
-// -- the thread
-// -------------------------------------------------------------------------------------
+// -- the thread ------------------------------------------------------------------------
 
 void consumer_loop::run() {
   for (;;) {
@@ -175,49 +175,22 @@ void consumer_loop::hold_at_bound() {
   // At the bound the loop takes no more records but keeps librdkafka's prefetch: a pause would
   // make librdkafka drop it and fetch it again after the resume (a fetch cycle or more of dead
   // time, on every turn of a pipeline that runs at its bound). What is held shrinks with commits,
-  // so commit now; only if the pool itself is slow does the loop pause the partitions, so that
-  // callbacks (rebalances, commits) are served while nothing more is taken.
+  // so commit now and wait a moment for the answer (on a queue of its own, so no record is taken
+  // meanwhile); only if the pool stays at the bound does the loop pause the partitions, so that
+  // callbacks (rebalances) are served again while nothing more is taken.
   const auto now = bus_clock::now();
   if (pressure_since_ == bus_clock::time_point{}) pressure_since_ = now;
-  commit_now();
-  update_pauses();
+  maybe_commit();
+  if (commit_outstanding_) {
+    rd_kafka_queue_poll_callback(commit_queue_.get(), static_cast<int>(pressure_wait.count()));
+  } else {
+    wait_notes_until(now + pressure_wait);
+  }
+  apply_notes();
   if (!backpressure_) return;
-  if (now - pressure_since_ >= pressure_grace) {
+  if (bus_clock::now() - pressure_since_ >= pressure_grace) {
     pressure_paused_ = true;
     update_pauses();
-    return;
-  }
-  wait_notes_until(now + pressure_wait);
-  apply_notes();
-}
-
-void consumer_loop::commit_now() {
-  if (commits_suspended_ || stopping_) return;
-  std::size_t uncommitted = 0;
-  for_each_partition([&](partition_state& p) {
-    if (p.stored > p.committed && p.committed >= 0) {
-      uncommitted += static_cast<std::size_t>(p.stored - p.committed);
-    }
-  });
-  // A commit round trip per small step would be wasted: wait for an eighth of the bound, unless
-  // the pool is idle and nothing else can free room.
-  if (uncommitted == 0 || (uncommitted < config_.pool.max_in_flight / 8 && in_flight_ > 0)) return;
-  const auto err = rd_kafka_commit(rk_.get(), nullptr, 0);  // synchronous: the result is known now
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    metrics_.commits.increment();
-    for_each_partition([](partition_state& p) {
-      if (p.stored > p.committed) {
-        p.committed = p.stored;
-        p.gauges.committed.set(static_cast<double>(p.stored));
-      }
-    });
-    return;
-  }
-  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
-  metrics_.commit_failures.increment();
-  if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
-      err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) {
-    commits_suspended_ = true;
   }
 }
 
@@ -394,6 +367,7 @@ void consumer_loop::apply_notes() {
   store_offsets(dirty_);
   dirty_.clear();
   update_pauses();
+  rd_kafka_queue_poll_callback(commit_queue_.get(), 0);
   maybe_commit();
 }
 
@@ -449,10 +423,11 @@ void consumer_loop::update_pauses() {
 }
 
 void consumer_loop::maybe_commit() {
-  // Commit as soon as a quarter of the bound is done and uncommitted, or at once under
-  // back-pressure (librdkafka's timer commits too): what is held shrinks only with commits. Not
-  // while a refused commit says a rebalance is under way (librdkafka 2.0.2 can lose the
-  // assignment then: #4059).
+  // Commit as soon as a quarter of the bound is done and uncommitted (librdkafka's timer commits
+  // too): what is held shrinks only with commits. At the bound an eighth is enough, or anything
+  // when the pool is idle. Not while a refused commit says a rebalance is under way (librdkafka
+  // 2.0.2 can lose the assignment then: #4059). The result arrives on a queue of its own, served
+  // here, never blocking the loop (a commit waits for the coordinator during an outage).
   if (commit_outstanding_ || commits_suspended_ || stopping_) return;
   std::size_t uncommitted = 0;
   for_each_partition([&](partition_state& p) {
@@ -460,11 +435,13 @@ void consumer_loop::maybe_commit() {
       uncommitted += static_cast<std::size_t>(p.stored - p.committed);
     }
   });
-  if (uncommitted == 0) return;
-  if (uncommitted < std::max<std::size_t>(1, config_.pool.max_in_flight / 4) && !backpressure_) {
-    return;
-  }
-  if (rd_kafka_commit(rk_.get(), nullptr, 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  const std::size_t bound = config_.pool.max_in_flight;
+  std::size_t threshold = std::max<std::size_t>(1, bound / 4);
+  if (backpressure_) threshold = in_flight_ == 0 ? 1 : std::max<std::size_t>(1, bound / 8);
+  if (uncommitted < threshold) return;
+  if (rd_kafka_commit_queue(rk_.get(), nullptr, commit_queue_.get(),
+                            &consumer_loop::on_explicit_commit,
+                            this) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     commit_outstanding_ = true;
   }
 }
@@ -511,8 +488,7 @@ void consumer_loop::maintain(bool force) {
   }
 }
 
-// -- the group
-// ----------------------------------------------------------------------------------------
+// -- the group -------------------------------------------------------------------------
 
 void consumer_loop::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
@@ -633,8 +609,14 @@ void consumer_loop::on_commit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
   static_cast<consumer_loop*>(opaque)->committed(err, offsets);
 }
 
+void consumer_loop::on_explicit_commit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                                       rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+  auto* self = static_cast<consumer_loop*>(opaque);
+  self->commit_outstanding_ = false;
+  self->committed(err, offsets);
+}
+
 void consumer_loop::committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
-  commit_outstanding_ = false;
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing new to commit
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     metrics_.commit_failures.increment();
@@ -662,8 +644,7 @@ void consumer_loop::committed(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
   }
 }
 
-// -- stopping
-// -----------------------------------------------------------------------------------------
+// -- stopping --------------------------------------------------------------------------
 
 void consumer_loop::fail(std::error_code code, std::string what) {
   log(actor::log_level::error, what);
@@ -699,6 +680,8 @@ void consumer_loop::finish_stop() {
     std::lock_guard lock(notes_mu_);
     waking_ = false;
   }
+  rd_kafka_queue_poll_callback(commit_queue_.get(), 0);
+  commit_queue_.reset();
   queue_.reset();
   rk_.reset();
   {

@@ -112,6 +112,8 @@ class consumer_loop final : public note_sink {
                            rd_kafka_topic_partition_list_t* parts, void* opaque);
   static void on_commit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                         rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  static void on_explicit_commit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t* offsets, void* opaque);
 
   void run();
   void poll(std::chrono::milliseconds timeout);
@@ -125,7 +127,6 @@ class consumer_loop final : public note_sink {
   void update_pauses();
   void maybe_commit();
   void hold_at_bound();
-  void commit_now();
   void maintain(bool force);
   void assign(rd_kafka_topic_partition_list_t* parts);
   void revoke(rd_kafka_topic_partition_list_t* parts, bool lost);
@@ -145,7 +146,8 @@ class consumer_loop final : public note_sink {
   keyed_pool* pool_ = nullptr;
 
   kafka_handle rk_;
-  queue_handle queue_;  // the consumer queue, for waking a poll
+  queue_handle queue_;         // the consumer queue, for waking a poll
+  queue_handle commit_queue_;  // results of the bus's own commits
   std::thread thread_;
 
   // -- consumer thread ---------------------------------------------------------------------------
