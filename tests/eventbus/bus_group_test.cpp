@@ -105,6 +105,71 @@ TEST_F(kafka_test, a_second_consumer_joins_and_leaves_without_loss_and_duplicate
   a->stop();
 }
 
+TEST_F(kafka_test, revoked_work_gets_a_deadline_then_is_cancelled_and_its_late_results_discarded) {
+  const std::string topic = unique("orders");
+  const std::string group = unique("group");
+  ASSERT_TRUE(cluster_->create_topic(topic, 2));
+  const auto produced = publish_sequenced(*publisher_, topic, 20, 3);
+  // The first consumer starts every record and finishes none: all of it is in flight when the
+  // second consumer joins.
+  std::mutex mu;
+  std::vector<std::pair<const record*, attempt_completion>> parked;
+  handled_log by_b;
+  auto cfg = config_for(topic, group);
+  cfg.kafka.consumer.revoke_timeout = 1s;
+  auto a = kafka::bus::create(*engine_, cfg);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE((*a)->handle(topic, [&](const record& r, attempt_completion done) {
+    std::lock_guard lock(mu);
+    parked.emplace_back(&r, std::move(done));
+  }));
+  ASSERT_TRUE((*a)->start());
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mu);
+    return parked.size() >= 20;  // the first record of every aggregate
+  }));
+  auto b = kafka::bus::create(*engine_, cfg);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE((*b)->handle(topic, [&](const record& r, attempt_completion done) {
+    by_b.add(r);
+    done.succeed();
+  }));
+  ASSERT_TRUE((*b)->start());
+  // After the revocation's deadline, the handlers of the revoked partition see the cancellation.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::lock_guard lock(mu);
+        for (const auto& [r, done] : parked) {
+          if (r->cancelled()) return true;
+        }
+        return false;
+      },
+      60s));
+  ASSERT_TRUE(wait_until([&] { return by_b.distinct() >= 1; }, 60s));
+  // Their results come too late: discarded, counted, and not committed.
+  {
+    std::lock_guard lock(mu);
+    for (auto& [r, done] : parked) {
+      if (r->cancelled()) done.succeed();
+    }
+  }
+  ASSERT_TRUE(wait_until([&] { return (*a)->stats().rebalance_duplicates >= 1; }));
+  EXPECT_TRUE(wait_until([&] {
+    return (*a)->metrics().exposition().find("kafka_eventbus_rebalance_late_results_total 0") ==
+           std::string::npos;
+  }));
+  // The second consumer handles the revoked partition from its committed offset, in order.
+  EXPECT_EQ(by_b.violations(), 0u);
+  {
+    std::lock_guard lock(mu);
+    for (auto& [r, done] : parked) {
+      if (!r->cancelled()) done.succeed();
+    }
+  }
+  (*a)->stop();
+  (*b)->stop();
+}
+
 // The only test of this binary with an HTTP exposer (destroying one takes ~2 s).
 TEST_F(kafka_test, the_metrics_endpoint_serves_the_bus_counters) {
   const std::string topic = unique("orders");
