@@ -12,6 +12,7 @@
 // Everything below is confined to that thread except `post`, `request_stop` and the gauges.
 
 #include <hollywood/actor/engine.hpp>
+#include <hollywood/actor/log.hpp>
 #include <hollywood/eventbus/kafka/config.hpp>
 #include <hollywood/expected.hpp>
 #include <hollywood/thread_annotations.hpp>
@@ -68,6 +69,9 @@ struct partition_state {
   }
 };
 
+/// Writes a "kafka bus: "-prefixed line to the library's log if `level` is enabled.
+void bus_log(actor::log_level level, const std::string& text);
+
 class consumer_loop final : public note_sink {
  public:
   consumer_loop(actor::engine& engine, const bus_config& config, std::string bootstrap,
@@ -108,6 +112,12 @@ class consumer_loop final : public note_sink {
   }
 
  private:
+  /// How long a poll waits when nothing happens (a note wakes it earlier).
+  static constexpr std::chrono::milliseconds idle_poll_{100};
+  /// How long a stop waits for the group's first assignment before closing (librdkafka 2.0.2
+  /// can abort when a cooperative consumer closes before it: kafka-broker.md, #4312).
+  static constexpr std::chrono::seconds first_assignment_wait_{10};
+
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* parts, void* opaque);
   static void on_commit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -136,7 +146,13 @@ class consumer_loop final : public note_sink {
   void fail(std::error_code code, std::string what);
   const std::shared_ptr<partition_state>* find(std::string_view topic, std::int32_t partition);
   template <class F>
-  void for_each_partition(F&& f);
+  void for_each_partition(F&& f) {
+    for (auto& [topic, list] : parts_) {
+      for (auto& p : list) {
+        if (p) f(*p);
+      }
+    }
+  }
 
   actor::engine& engine_;
   const bus_config& config_;
