@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` (release build + the demo) and `make test`.
+# The two commands a newcomer needs: `make run` (release build + the demos) and `make test`.
 .PHONY: run test deps build-release check-format check-layers check-readme format clean
 
 deps:
@@ -9,6 +9,7 @@ build-release: deps
 
 run: build-release
 	@build/release/bin/hollywood demo
+	@build/release/bin/hollywood eventbus --demo
 
 check-format: deps
 	@scripts/check-format.sh

@@ -17,5 +17,7 @@ using command = std::function<int()>;
 command add_demo(CLI::App& app);
 command add_bench(CLI::App& app);
 command add_node(CLI::App& app);
+command add_kafka_broker(CLI::App& app);
+command add_eventbus(CLI::App& app);
 
 }  // namespace hollywood::tools

@@ -4,6 +4,8 @@
 //   hollywood demo                 a tour of the engine with a summary table
 //   hollywood bench [--vs caf]     the benchmark suite (bench/WORKLOADS.md)
 //   hollywood node --listen ...    an engine with a remote and demo kinds, until SIGINT/SIGTERM
+//   hollywood kafka-broker         a local Kafka broker (librdkafka's mock cluster)
+//   hollywood eventbus --config F  the Kafka event bus as a service (--demo: a self-contained tour)
 #include "commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,6 +29,13 @@ int main(int argc, char** argv) {
       hollywood::tools::add_bench);
   add("node", "Run an engine reachable over the network, with demo kinds (echo, counter, ...)",
       hollywood::tools::add_node);
+  add("kafka-broker",
+      "Run librdkafka's mock cluster as a local Kafka broker (real protocol, in-memory data) "
+      "until SIGINT/SIGTERM",
+      hollywood::tools::add_kafka_broker);
+  add("eventbus",
+      "Run the Kafka event bus from a YAML configuration, or --demo with an embedded broker",
+      hollywood::tools::add_eventbus);
   CLI11_PARSE(app, argc, argv);
   for (auto& [sub, run] : commands) {
     if (sub->parsed()) return run();

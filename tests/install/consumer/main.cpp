@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // A program outside the source tree, built against the installed package.
 #include <hollywood/actor.hpp>
+#include <hollywood/eventbus.hpp>
 #include <hollywood/remote.hpp>
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
 
 #include <google/protobuf/wrappers.pb.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <thread>
 
 using namespace hollywood::actor;
 
@@ -63,6 +67,28 @@ int main() {
       a->request(pid(net_b->address(), "length/1"), word, std::chrono::seconds(30)).get();
   if (!remote_reply || remote_reply->get<answer>().n != 9) {
     std::puts("consumer: wrong remote answer");
+    return 1;
+  }
+  // The Kafka event bus with its embedded broker: one published record, handled.
+  namespace kafka = hollywood::eventbus::kafka;
+  kafka::bus_config cfg;
+  cfg.kafka.consumer.group_id = "consumer";
+  cfg.kafka.consumer.topics = {"consumer.events"};
+  auto bus = kafka::bus::create(*e, cfg);
+  if (!bus) return 1;
+  std::atomic<bool> handled{false};
+  (void)(*bus)->handle_blocking("consumer.events", [&](const kafka::record& r) {
+    if (r.aggregate_id() == "order-1") handled = true;
+    return kafka::outcome::success();
+  });
+  if (!(*bus)->start()) return 1;
+  auto delivered = (*bus)->publisher().publish("consumer.events", "order-1", "{}").get();
+  if (!delivered) return 1;
+  for (int i = 0; i < 600 && !handled; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  (*bus)->stop();
+  if (!handled) {
+    std::puts("consumer: the bus did not handle the record");
     return 1;
   }
   std::puts("consumer: ok");

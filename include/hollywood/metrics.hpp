@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// The metrics layer in one include.
+
+#include <hollywood/metrics/exposer.hpp>
+#include <hollywood/metrics/registry.hpp>
