@@ -292,12 +292,35 @@ void engine_impl::unexpose(responder& r) noexcept {
 void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
                               dead_letter_reason reason, std::string detail) noexcept {
   dead_letters_.fetch_add(1, std::memory_order_relaxed);
+  pid shown = target;
+  // acquire: pairs with the release store in set_dead_letter_rewrite.
+  if (has_rewrite_.load(std::memory_order_acquire)) {
+    std::shared_ptr<const engine::dead_letter_rewrite> rewrite;
+    {
+      std::lock_guard lock(rewrite_mu_);
+      rewrite = rewrite_;
+    }
+    try {
+      if (rewrite) (*rewrite)(shown, m);
+    } catch (const std::exception&) {
+      // The envelope is still a faithful record of what was lost.
+    }
+  }
   if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
-    publish(message(dead_letter_event{target, std::make_shared<const message>(std::move(m)), sender,
+    publish(message(dead_letter_event{shown, std::make_shared<const message>(std::move(m)), sender,
                                       reason, std::move(detail)}));
   } else {
-    log_dead_letter(target, m, reason, detail);
+    log_dead_letter(shown, m, reason, detail);
   }
+}
+
+void engine_impl::set_dead_letter_rewrite(engine::dead_letter_rewrite fn) {
+  auto next = fn ? std::make_shared<const engine::dead_letter_rewrite>(std::move(fn)) : nullptr;
+  const bool any = next != nullptr;
+  std::lock_guard lock(rewrite_mu_);
+  rewrite_ = std::move(next);
+  // release: pairs with the acquire load in dead_letter.
+  has_rewrite_.store(any, std::memory_order_release);
 }
 
 void engine_impl::publish(message&& event) noexcept {
@@ -692,6 +715,10 @@ bool engine::inbox_passed(const pid& target, std::uint64_t mark) const noexcept 
 void engine::dead_letter(const pid& target, message msg, const pid& sender,
                          dead_letter_reason reason, std::string detail) {
   impl_->dead_letter(target, std::move(msg), sender, reason, std::move(detail));
+}
+
+void engine::set_dead_letter_rewrite(dead_letter_rewrite fn) {
+  impl_->set_dead_letter_rewrite(std::move(fn));
 }
 
 const engine_config& engine::config() const noexcept {

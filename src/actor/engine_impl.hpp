@@ -102,6 +102,7 @@ class engine_impl {
   /// Publishes a dead letter for `m` (counted even when nobody subscribes).
   void dead_letter(const pid& target, message&& m, const pid& sender, dead_letter_reason reason,
                    std::string detail = {}) noexcept;
+  void set_dead_letter_rewrite(engine::dead_letter_rewrite fn);
 
   /// Publishes `event` to the event stream's subscribers (skipped cheaply when there are none).
   void publish(message&& event) noexcept;
@@ -183,6 +184,9 @@ class engine_impl {
   mutable std::mutex exposed_mu_;
   std::unordered_map<std::string_view, pid> exposed_ HOLLYWOOD_GUARDED_BY(exposed_mu_);
   std::atomic<std::size_t> exposed_count_{0};
+  std::atomic<bool> has_rewrite_{false};
+  std::mutex rewrite_mu_;  // dead letters are off the hot path; a copy under the lock suffices
+  std::shared_ptr<const engine::dead_letter_rewrite> rewrite_ HOLLYWOOD_GUARDED_BY(rewrite_mu_);
   std::mutex kinds_mu_;
   std::unordered_set<std::string> kinds_ HOLLYWOOD_GUARDED_BY(kinds_mu_);
 };

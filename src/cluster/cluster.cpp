@@ -109,6 +109,21 @@ expected<void> add_type(remote::remote& r) {
   return r.types().add_protobuf<T>();
 }
 
+/// A message handed to another member travels as a Deliver; if it is lost on the way, its dead
+/// letter should show what the user sent and to which identity, not the envelope.
+actor::engine::dead_letter_rewrite unwrap_deliver(remote::type_registry& types) {
+  return [&types](actor::pid& target, actor::message& msg) {
+    const auto* d = msg.get_if<Deliver>();
+    if (d == nullptr) return;
+    const remote::codec* c = types.by_name(d->type());
+    if (c == nullptr) return;
+    auto decoded = c->decode(d->payload());
+    if (!decoded) return;
+    target = actor::pid(target.address(), d->kind() + '/' + d->id());
+    msg = std::move(*decoded);
+  };
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -136,6 +151,7 @@ expected<std::unique_ptr<cluster>> cluster::create(actor::engine& e, remote::rem
     e.poison(impl->host);
     return unexpected(ec);
   }
+  e.set_dead_letter_rewrite(detail::unwrap_deliver(r.types()));
   return std::unique_ptr<cluster>(new cluster(std::move(impl)));
 }
 
@@ -144,6 +160,7 @@ cluster::cluster(std::shared_ptr<detail::cluster_impl> impl) noexcept : impl_(st
 cluster::~cluster() {
   leave();
   // The system actors hold the shared state; once they are gone it goes too.
+  impl_->engine.set_dead_letter_rewrite({});
   impl_->engine.poison(impl_->host);
   if (impl_->membership) impl_->engine.poison(impl_->membership);
 }

@@ -147,6 +147,35 @@ TEST(engine, send_to_an_unknown_pid_publishes_a_dead_letter_with_target_message_
   EXPECT_GE(e->stats().dead_letters, 1u);
 }
 
+TEST(engine, a_dead_letter_rewrite_shows_the_wrapped_message_and_its_real_target) {
+  struct envelope {
+    std::string to;
+    ping inner;
+  };
+  auto e = make_engine();
+  recorder events(*e);
+  e->subscribe(events.pid());
+  e->set_dead_letter_rewrite([](pid& target, message& m) {
+    if (const auto* env = m.get_if<envelope>()) {
+      target = pid("local", env->to);
+      m = message(env->inner);
+    }
+  });
+  e->send(pid("local", "router/1"), envelope{"player/7", ping{3}});
+  e->send(pid("local", "router/1"), ping{4});  // not an envelope: shown as it is
+  ASSERT_TRUE(events.wait_count<dead_letter_event>(2));
+  auto all = events.all<dead_letter_event>();
+  EXPECT_EQ(all[0].target.id(), "player/7");
+  ASSERT_TRUE(all[0].message->is<ping>());
+  EXPECT_EQ(all[0].message->get<ping>().seq, 3);
+  EXPECT_EQ(all[1].target.id(), "router/1");
+  EXPECT_EQ(all[1].message->get<ping>().seq, 4);
+  e->set_dead_letter_rewrite({});
+  e->send(pid("local", "router/1"), envelope{"player/8", ping{5}});
+  ASSERT_TRUE(events.wait_count<dead_letter_event>(3));
+  EXPECT_TRUE(events.all<dead_letter_event>()[2].message->is<envelope>());
+}
+
 TEST(engine, a_pid_made_from_strings_reaches_the_live_actor) {
   auto e = make_engine();
   recorder rec(*e);

@@ -49,6 +49,8 @@ class etcd_server {
                                   peer_url,
                                   "--initial-cluster",
                                   "t1=" + peer_url,
+                                  "--logger",
+                                  "zap",
                                   "--log-level",
                                   "error"};
     std::vector<char*> argv;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 namespace hollywood::tools {
@@ -70,6 +71,49 @@ struct entity : actor::receiver {
 };
 
 }  // namespace
+
+actor::pid spawn_dead_letter_log(actor::engine& e, const std::string& path) {
+  auto log = std::make_shared<const handled_log>(path);
+  auto p = e.spawn_fn(
+      [log](actor::context& ctx) {
+        const auto* d = ctx.get_if<actor::dead_letter_event>();
+        if (d == nullptr || d->message == nullptr) return;
+        const auto* v = d->message->get_if<node::Visit>();
+        if (v == nullptr) return;
+        log->write(std::string(d->target.id()) + " " + std::string(actor::to_string(d->reason)) +
+                   " " + std::to_string(v->seq()) + "\n");
+      },
+      "dead-letter-log");
+  e.subscribe(p);
+  return p;
+}
+
+actor::pid spawn_membership_printer(actor::engine& e, const cluster::cluster& c) {
+  auto p = e.spawn_fn(
+      [&c](actor::context& ctx) {
+        std::string what;
+        if (const auto* j = ctx.get_if<cluster::member_joined_event>()) {
+          what = j->name + "#" + std::to_string(j->incarnation) + " joined from " + j->address;
+        } else if (const auto* s = ctx.get_if<cluster::member_suspected_event>()) {
+          what = s->name + "#" + std::to_string(s->incarnation) + " is suspected";
+        } else if (const auto* l = ctx.get_if<cluster::member_left_event>()) {
+          constexpr const char* why[] = {"left", "was declared dead", "was replaced"};
+          what = l->name + "#" + std::to_string(l->incarnation) + " " +
+                 why[static_cast<std::size_t>(l->reason)];
+        } else {
+          return;
+        }
+        std::string members;
+        for (const auto& m : c.members())
+          members += " " + m.name;
+        std::printf("hollywood node %s: %s; members:%s\n", c.name().c_str(), what.c_str(),
+                    members.c_str());
+        std::fflush(stdout);
+      },
+      "membership-printer");
+  e.subscribe(p);
+  return p;
+}
 
 cluster::kind_config entity_kind(std::string member, std::string handled_log_path,
                                  std::function<std::uint64_t()> incarnation) {

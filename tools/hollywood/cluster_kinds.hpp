@@ -3,6 +3,8 @@
 
 // The kinds `hollywood node --cluster ...` hosts as cluster identities.
 
+#include <hollywood/actor/engine.hpp>
+#include <hollywood/cluster/cluster.hpp>
 #include <hollywood/cluster/cluster_config.hpp>
 
 #include <cstdint>
@@ -18,5 +20,13 @@ namespace hollywood::tools {
 /// of every member side by side.
 [[nodiscard]] cluster::kind_config entity_kind(std::string member, std::string handled_log,
                                                std::function<std::uint64_t()> incarnation);
+
+/// Appends "target reason seq" to `path` for every `Visit` that becomes a dead letter on `e`, so
+/// a chaos test can account for every message it sent. Returns the subscribed actor.
+actor::pid spawn_dead_letter_log(actor::engine& e, const std::string& path);
+
+/// Prints one line on stdout per membership change `c` sees (joined, suspected, left), with the
+/// members it now sees. Returns the subscribed actor.
+actor::pid spawn_membership_printer(actor::engine& e, const cluster::cluster& c);
 
 }  // namespace hollywood::tools

@@ -38,6 +38,7 @@ struct node_options {
   std::string seeds;
   std::string etcd;
   std::string handled_log;
+  std::string dead_letter_log;
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -80,6 +81,7 @@ int run_node(const node_options& o) {
     return 1;
   }
   std::unique_ptr<cluster::cluster> member;
+  actor::pid printer;  // reads `member`: stopped before it goes
   if (!o.cluster.empty()) {
     auto ccfg = cluster::cluster_config{}.with_name(o.name);
     auto incarnation = std::make_shared<std::atomic<const cluster::cluster*>>(nullptr);
@@ -97,6 +99,8 @@ int run_node(const node_options& o) {
     }
     member = std::move(*c);
     incarnation->store(member.get(), std::memory_order_release);
+    if (!o.dead_letter_log.empty()) (void)spawn_dead_letter_log(**e, o.dead_letter_log);
+    printer = spawn_membership_printer(**e, *member);
   }
   for (const auto& kind : split(o.kinds)) {
     if (!spawn_node_kind(**e, kind, o.kinds_options)) {
@@ -109,6 +113,7 @@ int run_node(const node_options& o) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  if (printer) (void)(*e)->stop(printer).wait();
   member.reset();  // a graceful leave: shards are handed off before the engine stops
   (*e)->shutdown();
   const auto s = (*net)->stats();
@@ -145,6 +150,8 @@ command add_node(CLI::App& app) {
   app.add_option("--etcd", o->etcd, "etcd: client URL, e.g. http://127.0.0.1:2379");
   app.add_option("--handled-log", o->handled_log,
                  "entity: append 'identity member incarnation wall_us seq' per handled message");
+  app.add_option("--dead-letter-log", o->dead_letter_log,
+                 "entity: append 'target reason seq' per Visit that became a dead letter");
   return [o] { return run_node(*o); };
 }
 

@@ -204,6 +204,14 @@ class engine {
   void dead_letter(const pid& target, message msg, const pid& sender, dead_letter_reason reason,
                    std::string detail = {});
 
+  /// For extensions that carry user messages inside an envelope of their own (the cluster hands
+  /// a message to another member that way): shows the user's message and its real target in
+  /// every later dead letter instead of the envelope, and leaves anything else alone. Called
+  /// from any thread, on the dead letter's path; must not block. An empty function removes it.
+  /// @threadsafe
+  using dead_letter_rewrite = std::function<void(pid& target, message& msg)>;
+  void set_dead_letter_rewrite(dead_letter_rewrite fn);
+
   /// Library use.
   [[nodiscard]] detail::engine_impl& impl() noexcept { return *impl_; }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A program outside the source tree, built against the installed package.
 #include <hollywood/actor.hpp>
+#include <hollywood/cluster.hpp>
 #include <hollywood/eventbus.hpp>
 #include <hollywood/remote.hpp>
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
@@ -69,6 +70,23 @@ int main() {
     std::puts("consumer: wrong remote answer");
     return 1;
   }
+  // A cluster of one (the embedded provider, its own seed): an identity activated on demand.
+  auto member = hollywood::cluster::cluster::create(
+      *b, *net_b,
+      hollywood::cluster::cluster_config{}.with_name("solo").with_kind(
+          "length", make_fn_producer([](context& ctx) {
+            if (auto* s = ctx.get_if<google::protobuf::StringValue>()) {
+              ctx.respond(answer{static_cast<int>(s->value().size())});
+            }
+          })));
+  if (!member) return 1;
+  auto identity_reply =
+      (*member)->activate("length", "w").request(word, std::chrono::seconds(30)).get();
+  if (!identity_reply || identity_reply->get<answer>().n != 9) {
+    std::puts("consumer: wrong answer from the cluster identity");
+    return 1;
+  }
+  member->reset();
   // The Kafka event bus with its embedded broker: one published record, handled.
   namespace kafka = hollywood::eventbus::kafka;
   kafka::bus_config cfg;
