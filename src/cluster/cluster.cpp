@@ -14,6 +14,7 @@
 #include <future>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace hollywood::cluster {
 namespace detail {
@@ -82,6 +83,9 @@ expected<void> validate(const cluster_config& c, std::string_view address) {
   }
   if (c.pending_per_shard == 0) return bad("pending_per_shard must be positive");
   if (c.tick.count() <= 0) return bad("tick must be positive");
+  if (c.leave_quiet.count() <= 0 || c.leave_linger.count() < 0) {
+    return bad("leave_quiet must be positive and leave_linger not negative");
+  }
   if (c.provider == provider_kind::embedded) {
     const auto& e = c.embedded;
     if (e.heartbeat_interval.count() <= 0 || e.suspect_after_misses == 0) {
@@ -160,7 +164,6 @@ cluster::cluster(std::shared_ptr<detail::cluster_impl> impl) noexcept : impl_(st
 cluster::~cluster() {
   leave();
   // The system actors hold the shared state; once they are gone it goes too.
-  impl_->engine.set_dead_letter_rewrite({});
   impl_->engine.poison(impl_->host);
   if (impl_->membership) impl_->engine.poison(impl_->membership);
 }
@@ -212,6 +215,15 @@ void cluster::leave() {
     actor::write_log(actor::log_level::warn, "cluster: leave() gave up waiting for the drain");
   }
   impl_->backend->leave();
+  // Members that had not heard yet still send here, and the host forwards that to the new
+  // owners; stay until it stops arriving.
+  const auto& cfg = impl_->config;
+  const auto give_up = std::chrono::steady_clock::now() + cfg.leave_linger;
+  const auto quiet_ns = std::chrono::nanoseconds(cfg.leave_quiet).count();
+  while (std::chrono::steady_clock::now() < give_up &&
+         detail::now_ns() - impl_->last_arrival_ns.load(std::memory_order_relaxed) < quiet_ns) {
+    std::this_thread::sleep_for(cfg.leave_quiet / 4);  // polling the quiet spell
+  }
   impl_->backend->stop();
 }
 

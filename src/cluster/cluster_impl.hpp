@@ -96,6 +96,9 @@ class cluster_impl {
 
   /// Set once leave() started; relaxed: checked by leave() itself under its own ordering.
   std::atomic<bool> leaving{false};
+  /// When the host last got a message to route (steady-clock ns); leave() waits for a quiet
+  /// spell. Relaxed: a time stamp publishing no data.
+  std::atomic<std::int64_t> last_arrival_ns{0};
 
  private:
   std::unique_ptr<std::atomic<bool>[]> serving_;

@@ -101,8 +101,10 @@ class host final : public actor::receiver {
   void receive(actor::context& ctx) override {
     ctx_ = &ctx;
     if (auto* r = ctx.get_if<routed>()) {
+      impl_->last_arrival_ns.store(now_ns(), std::memory_order_relaxed);
       on_routed(*r);
     } else if (auto* d = ctx.get_if<Deliver>()) {
+      impl_->last_arrival_ns.store(now_ns(), std::memory_order_relaxed);
       on_deliver(*d);
     } else if (auto* b = ctx.get_if<bounced>()) {
       on_bounced(*b);

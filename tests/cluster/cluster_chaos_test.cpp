@@ -152,8 +152,12 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
                          << " sent during the graceful leave), first seq "
                          << (unexplained.empty() ? 0 : unexplained.front());
     std::map<std::string, std::size_t> reasons;
-    for (const auto& [seq, why] : dead)
+    std::size_t dead_in_graceful = 0;
+    for (const auto& [seq, why] : dead) {
       ++reasons[why];
+      const auto at = sent.at(seq).at;
+      dead_in_graceful += at >= graceful_from && at <= graceful_to ? 1 : 0;
+    }
     std::size_t twice = 0;
     for (const auto& [seq, n] : handled_count)
       twice += n > 1 ? 1 : 0;
@@ -165,7 +169,8 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
     std::printf(" ), acknowledged by a killed member:");
     for (const auto& k : kills)
       std::printf(" %s %zu", k.member.c_str(), k.lost);
-    std::printf(", graceful leave 0\n");
+    std::printf("; sent during the graceful leave: %zu dead letters, %zu unaccounted for\n",
+                dead_in_graceful, in_graceful);
   }
   const auto bad = pc.interleavings();
   EXPECT_TRUE(bad.empty()) << bad.front();

@@ -50,7 +50,7 @@ TEST_P(cluster_process, kill_9_of_an_owner_moves_its_identities_within_8_seconds
     std::string now;
     ASSERT_TRUE(wait_until(
         [&] {
-          now = pc.visit(id, 1s);
+          now = pc.visit(id, 250ms);
           return !now.empty();
         },
         20s))
@@ -77,7 +77,7 @@ TEST_P(cluster_process, a_frozen_owner_is_replaced_and_fences_itself_when_it_tha
   std::string now;
   ASSERT_TRUE(wait_until(
       [&] {
-        now = pc.visit("s0", 1s);
+        now = pc.visit("s0", 250ms);
         return !now.empty();
       },
       20s));

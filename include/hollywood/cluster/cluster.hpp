@@ -67,6 +67,8 @@ class cluster {
  public:
   /// Joins the cluster. `e` must have been created with `r` as its remote; both must outlive the
   /// cluster. Errors: `errc::invalid_config` (the log names the field), `errc::already_started`.
+  /// Installs the engine's dead-letter rewrite for the engine's lifetime, so a message lost on
+  /// its way between members shows as the user's message addressed to `<member>/<kind>/<id>`.
   static expected<std::unique_ptr<cluster>> create(actor::engine& e, remote::remote& r,
                                                    cluster_config config);
 
@@ -89,8 +91,9 @@ class cluster {
   [[nodiscard]] cluster_stats stats() const noexcept;
 
   /// Leaves gracefully: stops serving, hands every shard to its next owner with the messages
-  /// waiting for it, then tells the others (no failure-detection delay). Blocks (bounded) until
-  /// done; refused on an engine worker. Idempotent.
+  /// waiting for it, then tells the others (no failure-detection delay), then keeps forwarding
+  /// what members that had not heard yet still send, until that stops (`leave_quiet`, at most
+  /// `leave_linger`). Blocks (bounded) until done; refused on an engine worker. Idempotent.
   void leave();
 
  private:

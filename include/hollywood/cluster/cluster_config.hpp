@@ -48,6 +48,11 @@ inline constexpr std::chrono::milliseconds default_pending_timeout{30'000};
 /// Times a message may be passed between members that disagree about its owner before it
 /// waits for their views to converge.
 inline constexpr std::uint32_t default_max_hops = 4;
+/// After announcing its departure, a leaving member keeps forwarding what still reaches it
+/// (sent by members that had not heard yet) until nothing arrived for `leave_quiet`, at most for
+/// `leave_linger`.
+inline constexpr std::chrono::milliseconds default_leave_quiet{200};
+inline constexpr std::chrono::milliseconds default_leave_linger{2000};
 /// Period of the housekeeping tick: retries of shard hand-offs, expiry of waiting messages,
 /// passivation sweeps.
 inline constexpr std::chrono::milliseconds default_tick{250};
@@ -106,6 +111,8 @@ struct cluster_config {
   std::chrono::milliseconds pending_timeout = default_pending_timeout;
   std::uint32_t max_hops = default_max_hops;
   std::chrono::milliseconds tick = default_tick;
+  std::chrono::milliseconds leave_quiet = default_leave_quiet;
+  std::chrono::milliseconds leave_linger = default_leave_linger;
 
   [[nodiscard]] cluster_config with_name(std::string v) const {
     auto c = *this;
