@@ -31,7 +31,8 @@ struct sent_message {
 struct kill_record {
   std::string member;  // "n1#<incarnation>"
   steady::time_point at;
-  std::size_t lost = 0;  // messages it had acknowledged and never handled
+  long long wall_us = 0;  // the same moment, on the clock of the handled-message logs
+  std::size_t lost = 0;   // messages it had acknowledged and never handled
 };
 
 /// Sends to c0..c19 every 10 ms from its own thread until stopped.
@@ -83,6 +84,10 @@ bool sees(process_cluster& pc, const std::string& name) {
 TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_killed_member) {
   process_cluster pc(4, GetParam());
   ASSERT_TRUE(wait_until([&] { return pc.all_joined(); })) << pc.members_text();
+  for (int i = 0; i < 20; ++i) {  // every identity served before the chaos starts
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(wait_until([&] { return !pc.visit(id).empty(); })) << id;
+  }
   std::vector<kill_record> kills;
   steady::time_point graceful_from, graceful_to;
   {
@@ -90,7 +95,10 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
     std::this_thread::sleep_for(2s);  // traffic before the first failure
     for (std::size_t victim : {1, 2}) {
       const std::string name = "n" + std::to_string(victim);
-      kills.push_back({incarnation_of(pc, name), steady::now()});
+      kills.push_back({incarnation_of(pc, name), steady::now(),
+                       std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()});
       pc.node(victim).kill(SIGKILL);
       ASSERT_TRUE(wait_until([&] { return !sees(pc, name); }, 20s)) << pc.members_text();
       pc.restart(victim);
@@ -108,10 +116,10 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
     const auto sent = t.sent();
 
     // A message neither handled nor dead-lettered must have been sent before a kill -9, to the
-    // incarnation that was killed (the identity's previous message was handled there).
+    // incarnation that was killed: the identity's previous message was handled there, or it had
+    // none and nothing for it got through until the kill (it waited at the killed member).
     std::map<std::uint64_t, int> handled_count;
-    std::map<std::uint64_t, std::string> handled_by;
-    std::map<std::string, std::vector<std::pair<std::uint64_t, std::string>>> by_id;
+    std::map<std::string, std::vector<handled_entry>> by_id;
     std::map<std::uint64_t, std::string> dead;
     std::vector<std::uint64_t> unexplained;
     const auto account = [&] {
@@ -119,10 +127,12 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
       by_id.clear();
       for (const auto& e : pc.handled()) {
         ++handled_count[e.seq];
-        by_id[e.id].emplace_back(e.seq, e.member);
+        by_id[e.id].push_back(e);
       }
-      for (auto& [id, list] : by_id)
-        std::sort(list.begin(), list.end());
+      for (auto& [id, list] : by_id) {
+        std::sort(list.begin(), list.end(),
+                  [](const handled_entry& a, const handled_entry& b) { return a.seq < b.seq; });
+      }
       dead = pc.dead_letters();
       for (auto& k : kills)
         k.lost = 0;
@@ -130,11 +140,14 @@ TEST_P(cluster_chaos, every_message_is_handled_dead_lettered_or_lost_with_a_kill
       for (const auto& [seq, m] : sent) {
         if (handled_count.count(seq) != 0 || dead.count(seq) != 0) continue;
         const auto& list = by_id[m.id];
-        auto next = std::lower_bound(list.begin(), list.end(), std::make_pair(seq, std::string()));
-        const std::string previous = next == list.begin() ? "" : std::prev(next)->second;
+        auto next = std::partition_point(
+            list.begin(), list.end(), [seq = seq](const handled_entry& e) { return e.seq < seq; });
         kill_record* k = nullptr;
         for (auto& c : kills) {
-          if (c.member == previous && m.at <= c.at) k = &c;
+          if (m.at > c.at) continue;
+          const bool stuck_until_kill = next == list.end() || next->wall_us >= c.wall_us;
+          const bool previous_there = next != list.begin() && std::prev(next)->member == c.member;
+          if (previous_there || (next == list.begin() && stuck_until_kill)) k = &c;
         }
         if (k != nullptr) {
           ++k->lost;
