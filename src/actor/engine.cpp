@@ -302,8 +302,8 @@ void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
     }
     try {
       if (rewrite) (*rewrite)(shown, m);
-    } catch (const std::exception&) {
-      // The envelope is still a faithful record of what was lost.
+    } catch (...) {
+      // A user-supplied rewrite failed: the envelope is still a faithful record of what was lost.
     }
   }
   if (subscribers_hint_.load(std::memory_order_acquire) > 0) {

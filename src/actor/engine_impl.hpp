@@ -184,6 +184,8 @@ class engine_impl {
   mutable std::mutex exposed_mu_;
   std::unordered_map<std::string_view, pid> exposed_ HOLLYWOOD_GUARDED_BY(exposed_mu_);
   std::atomic<std::size_t> exposed_count_{0};
+  // Whether rewrite_ is set, so dead letters skip the lock when it is not. Release in
+  // set_dead_letter_rewrite pairs with the acquire in dead_letter.
   std::atomic<bool> has_rewrite_{false};
   std::mutex rewrite_mu_;  // dead letters are off the hot path; a copy under the lock suffices
   std::shared_ptr<const engine::dead_letter_rewrite> rewrite_ HOLLYWOOD_GUARDED_BY(rewrite_mu_);

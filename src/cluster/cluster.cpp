@@ -217,12 +217,16 @@ void cluster::leave() {
   impl_->backend->leave();
   // Members that had not heard yet still send here, and the host forwards that to the new
   // owners; stay until it stops arriving.
+  // Relaxed throughout: time stamps that publish no data. Counting from the announcement, so
+  // it stays at least one quiet spell even when nothing arrived lately.
+  impl_->last_arrival_ns.store(detail::now_ns(), std::memory_order_relaxed);
   const auto& cfg = impl_->config;
   const auto give_up = std::chrono::steady_clock::now() + cfg.leave_linger;
   const auto quiet_ns = std::chrono::nanoseconds(cfg.leave_quiet).count();
+  const auto poll = std::max<std::chrono::milliseconds>(cfg.leave_quiet / 4, 1ms);
   while (std::chrono::steady_clock::now() < give_up &&
          detail::now_ns() - impl_->last_arrival_ns.load(std::memory_order_relaxed) < quiet_ns) {
-    std::this_thread::sleep_for(cfg.leave_quiet / 4);  // polling the quiet spell
+    std::this_thread::sleep_for(poll);  // polling the quiet spell
   }
   impl_->backend->stop();
 }

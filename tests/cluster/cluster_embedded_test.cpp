@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 namespace hollywood::test {
 namespace {
@@ -118,6 +120,42 @@ TEST(cluster_embedded, idle_activations_passivate_and_come_back) {
   ASSERT_TRUE(wait_until([&] { return ms[0].c->stats().passivations == 1; }));
   EXPECT_EQ(ask(*ms[0].c, "sleepy"), "m0|greeter/sleepy");
   EXPECT_EQ(ms[0].c->stats().activations, 2U);
+}
+
+TEST(cluster_embedded, a_leaving_member_forwards_what_still_reaches_it_until_it_stops) {
+  handling_log log;
+  auto ms = make_cluster(3, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
+  // Keeps routing through the leaving member, as a member that has not heard yet would.
+  std::thread sender([&] {
+    while (!stop.load(std::memory_order_relaxed)) {  // relaxed: join() orders the rest
+      ms[2].c->activate("greeter", "late" + std::to_string(sent.load() % 10)).send(greeting("x"));
+      sent.fetch_add(1);
+      std::this_thread::sleep_for(5ms);  // the sender's pace
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return sent.load() >= 10; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  ms[2].c->leave();  // default linger: until 200 ms pass without arrivals, at most 2 s
+  const auto lingered = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  sender.join();
+  EXPECT_GE(lingered, cluster::default_leave_linger);  // arrivals never stopped
+  EXPECT_LT(lingered, cluster::default_leave_linger + 5s);
+  ASSERT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent.load()); }))
+      << log.count() << " of " << sent.load();
+  for (auto& m : ms)
+    EXPECT_EQ(m.c->stats().dead_letters, 0U);
+}
+
+TEST(cluster_embedded, a_leave_linger_without_a_quiet_spell_is_refused) {
+  auto n = make_node();
+  auto c = cluster::cluster::create(
+      *n.engine, *n.net, cluster::cluster_config{}.with_name("x").with_leave_linger(0ms, 1s));
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error(), errc::invalid_config);
 }
 
 TEST(cluster_embedded, a_member_with_another_shard_count_is_refused) {

@@ -43,6 +43,7 @@ TEST_P(cluster_process, kill_9_of_an_owner_moves_its_identities_within_8_seconds
   ASSERT_TRUE(wait_until([&] { return pc.all_joined(); })) << pc.members_text();
   const auto owner = visit_all(pc, "k");
   const std::string victim = owner.at("k0");
+  ASSERT_FALSE(victim.empty());
   const auto killed_at = std::chrono::steady_clock::now();
   pc.node(index_of(victim)).kill(SIGKILL);
   // Every identity answers again, none from the dead member.
@@ -69,8 +70,9 @@ TEST_P(cluster_process, a_frozen_owner_is_replaced_and_fences_itself_when_it_tha
   ASSERT_TRUE(wait_until([&] { return pc.all_joined(); })) << pc.members_text();
   const auto owner = visit_all(pc, "s");
   const std::string victim = owner.at("s0");
+  ASSERT_FALSE(victim.empty());
   node_process& frozen = pc.node(index_of(victim));
-  frozen.signal(SIGSTOP);
+  frozen.freeze();
   const auto frozen_at = std::chrono::steady_clock::now();
   // It still accepts TCP while frozen; only missed heartbeats (or its lease) tell. Others take
   // over.
@@ -92,7 +94,7 @@ TEST_P(cluster_process, a_frozen_owner_is_replaced_and_fences_itself_when_it_tha
       (void)pc.send(id);
     std::this_thread::sleep_for(200ms);  // pacing the traffic, not waiting for a result
   }
-  frozen.signal(SIGCONT);
+  frozen.thaw();
   ASSERT_TRUE(wait_until([&] { return pc.all_joined(); }, 20s))
       << "it rejoins: " << pc.members_text();
   for (const auto& [id, who] : owner) {

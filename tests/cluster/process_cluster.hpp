@@ -42,11 +42,18 @@ struct handled_entry {
   std::uint64_t seq = 0;
 };
 
+/// Set up and driven from the test's threads: `send` from one thread at a time (it numbers the
+/// messages), the rest from any.
 class process_cluster {
  public:
   process_cluster(std::size_t n, provider p) {
     char tmpl[] = "/tmp/hollywood-cluster-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
+    const char* made = ::mkdtemp(tmpl);
+    if (made == nullptr) {
+      ADD_FAILURE() << "cannot create a temporary directory";
+      return;
+    }
+    dir_ = made;
     if (p == provider::etcd) {
       etcd_ = std::make_unique<etcd_server>();
       EXPECT_TRUE(etcd_->ready()) << "etcd did not start";
@@ -97,12 +104,13 @@ class process_cluster {
     nodes_.clear();
     etcd_.reset();
     std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
   }
 
   process_cluster(const process_cluster&) = delete;
   process_cluster& operator=(const process_cluster&) = delete;
 
+  /// @pre the driver joined (`all_joined()` was true once).
   [[nodiscard]] cluster::cluster& driver() { return *c_; }
   [[nodiscard]] node_process& node(std::size_t i) { return *nodes_.at(i); }
   [[nodiscard]] std::size_t size() const { return nodes_.size(); }
@@ -110,10 +118,13 @@ class process_cluster {
   /// Starts node `i` again, with its arguments and logs (it joins as a new incarnation).
   void restart(std::size_t i) { nodes_.at(i) = std::make_unique<node_process>(args_.at(i)); }
 
-  /// Whether the driver sees every node and itself.
-  [[nodiscard]] bool all_joined() const { return c_->members().size() == nodes_.size() + 1; }
+  /// Whether the driver sees every node and itself (never, if it could not join).
+  [[nodiscard]] bool all_joined() const {
+    return c_ != nullptr && c_->members().size() == nodes_.size() + 1;
+  }
 
   [[nodiscard]] std::string members_text() const {
+    if (c_ == nullptr) return "(the driver did not join)";
     std::string s;
     for (const auto& m : c_->members())
       s += m.name + "#" + std::to_string(m.incarnation) + " ";

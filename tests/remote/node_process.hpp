@@ -2,7 +2,8 @@
 #pragma once
 
 // A `hollywood node` child process for tests: started with a piped stdout, ready once it printed
-// its address, killed (SIGKILL) or stopped (SIGTERM) on demand, always reaped.
+// its address, killed (SIGKILL) or stopped (SIGTERM) on demand, always reaped. The rest of its
+// stdout is drained, so a node that keeps printing never blocks on a full pipe.
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -50,19 +52,39 @@ class node_process {
     }
     address_ = read_address();
     EXPECT_FALSE(address_.empty()) << "the node did not report its address";
+    drain_ = std::thread([fd = out_] {
+      char buf[4096];
+      while (::read(fd, buf, sizeof buf) > 0) {
+      }
+    });
   }
   node_process(const node_process&) = delete;
   node_process& operator=(const node_process&) = delete;
   ~node_process() {
     kill(SIGKILL);
+    if (drain_.joinable()) drain_.join();  // the pipe reports end of file once the node is gone
     if (out_ >= 0) ::close(out_);
   }
 
   [[nodiscard]] const std::string& address() const noexcept { return address_; }
 
-  /// Sends `sig` without waiting (SIGSTOP, SIGCONT).
-  void signal(int sig) const {
-    if (pid_ > 0) ::kill(pid_, sig);
+  /// Stops the process (SIGSTOP) and returns once it is stopped: the signal is asynchronous,
+  /// and a node that still runs for a moment would answer as if it were not frozen.
+  void freeze() const {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGSTOP);
+    int status = 0;
+    while (::waitpid(pid_, &status, WUNTRACED) == pid_ && !WIFSTOPPED(status)) {
+    }
+  }
+
+  /// Lets a frozen process run again (SIGCONT) and returns once it does.
+  void thaw() const {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    int status = 0;
+    while (::waitpid(pid_, &status, WCONTINUED) == pid_ && !WIFCONTINUED(status)) {
+    }
   }
 
   /// Sends `sig` and reaps the process.
@@ -96,6 +118,7 @@ class node_process {
 
   pid_t pid_ = -1;
   int out_ = -1;
+  std::thread drain_;
   std::string address_;
 };
 

@@ -11,7 +11,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace hollywood::tools {
 namespace {
@@ -88,30 +91,60 @@ actor::pid spawn_dead_letter_log(actor::engine& e, const std::string& path) {
   return p;
 }
 
+namespace {
+
+/// The members a printer starts from, sent after it subscribed so no change slips between.
+struct members_snapshot {
+  std::vector<cluster::member_info> members;
+};
+
+std::string_view describe(cluster::leave_reason r) {
+  switch (r) {
+    case cluster::leave_reason::graceful:
+      return "left";
+    case cluster::leave_reason::dead:
+      return "was declared dead";
+    case cluster::leave_reason::replaced:
+      return "was replaced";
+  }
+  return "left";
+}
+
+}  // namespace
+
 actor::pid spawn_membership_printer(actor::engine& e, const cluster::cluster& c) {
+  // Keeps its own list from the events, so it never reads the cluster object (which goes away
+  // before the engine does).
   auto p = e.spawn_fn(
-      [&c](actor::context& ctx) {
+      [self = c.name(), members = std::set<std::string>()](actor::context& ctx) mutable {
         std::string what;
-        if (const auto* j = ctx.get_if<cluster::member_joined_event>()) {
+        if (auto* snap = ctx.get_if<members_snapshot>()) {
+          members.clear();
+          for (const auto& m : snap->members)
+            members.insert(m.name);
+          what = "joined";
+        } else if (const auto* j = ctx.get_if<cluster::member_joined_event>()) {
+          members.insert(j->name);
           what = j->name + "#" + std::to_string(j->incarnation) + " joined from " + j->address;
         } else if (const auto* s = ctx.get_if<cluster::member_suspected_event>()) {
           what = s->name + "#" + std::to_string(s->incarnation) + " is suspected";
         } else if (const auto* l = ctx.get_if<cluster::member_left_event>()) {
-          constexpr const char* why[] = {"left", "was declared dead", "was replaced"};
+          members.erase(l->name);
           what = l->name + "#" + std::to_string(l->incarnation) + " " +
-                 why[static_cast<std::size_t>(l->reason)];
+                 std::string(describe(l->reason));
         } else {
           return;
         }
-        std::string members;
-        for (const auto& m : c.members())
-          members += " " + m.name;
-        std::printf("hollywood node %s: %s; members:%s\n", c.name().c_str(), what.c_str(),
-                    members.c_str());
+        std::string list;
+        for (const auto& m : members)
+          list += " " + m;
+        std::printf("hollywood node %s: %s; members:%s\n", self.c_str(), what.c_str(),
+                    list.c_str());
         std::fflush(stdout);
       },
       "membership-printer");
   e.subscribe(p);
+  e.send(p, members_snapshot{c.members()});
   return p;
 }
 

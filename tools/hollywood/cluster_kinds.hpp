@@ -26,7 +26,7 @@ namespace hollywood::tools {
 actor::pid spawn_dead_letter_log(actor::engine& e, const std::string& path);
 
 /// Prints one line on stdout per membership change `c` sees (joined, suspected, left), with the
-/// members it now sees. Returns the subscribed actor.
+/// members it now sees; reads `c` only here, so it may outlive it. Returns the subscribed actor.
 actor::pid spawn_membership_printer(actor::engine& e, const cluster::cluster& c);
 
 }  // namespace hollywood::tools

@@ -81,7 +81,6 @@ int run_node(const node_options& o) {
     return 1;
   }
   std::unique_ptr<cluster::cluster> member;
-  actor::pid printer;  // reads `member`: stopped before it goes
   if (!o.cluster.empty()) {
     auto ccfg = cluster::cluster_config{}.with_name(o.name);
     auto incarnation = std::make_shared<std::atomic<const cluster::cluster*>>(nullptr);
@@ -100,7 +99,7 @@ int run_node(const node_options& o) {
     member = std::move(*c);
     incarnation->store(member.get(), std::memory_order_release);
     if (!o.dead_letter_log.empty()) (void)spawn_dead_letter_log(**e, o.dead_letter_log);
-    printer = spawn_membership_printer(**e, *member);
+    (void)spawn_membership_printer(**e, *member);
   }
   for (const auto& kind : split(o.kinds)) {
     if (!spawn_node_kind(**e, kind, o.kinds_options)) {
@@ -113,7 +112,6 @@ int run_node(const node_options& o) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  if (printer) (void)(*e)->stop(printer).wait();
   member.reset();  // a graceful leave: shards are handed off before the engine stops
   (*e)->shutdown();
   const auto s = (*net)->stats();

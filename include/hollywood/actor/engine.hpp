@@ -207,8 +207,9 @@ class engine {
   /// For extensions that carry user messages inside an envelope of their own (the cluster hands
   /// a message to another member that way): shows the user's message and its real target in
   /// every later dead letter instead of the envelope, and leaves anything else alone. Called
-  /// from any thread, on the dead letter's path; must not block. An empty function removes it.
-  /// @threadsafe
+  /// from any thread, on the dead letter's path; must not block; an exception it throws is
+  /// ignored. One rewrite per engine (the cluster installs one): setting another replaces it,
+  /// and an empty function removes it. @threadsafe
   using dead_letter_rewrite = std::function<void(pid& target, message& msg)>;
   void set_dead_letter_rewrite(dead_letter_rewrite fn);
 

@@ -68,7 +68,8 @@ class cluster {
   /// Joins the cluster. `e` must have been created with `r` as its remote; both must outlive the
   /// cluster. Errors: `errc::invalid_config` (the log names the field), `errc::already_started`.
   /// Installs the engine's dead-letter rewrite for the engine's lifetime, so a message lost on
-  /// its way between members shows as the user's message addressed to `<member>/<kind>/<id>`.
+  /// its way between members shows as the user's message addressed to
+  /// `<member address>/<kind>/<id>`.
   static expected<std::unique_ptr<cluster>> create(actor::engine& e, remote::remote& r,
                                                    cluster_config config);
 

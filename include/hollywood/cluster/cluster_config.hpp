@@ -131,6 +131,14 @@ struct cluster_config {
     c.kinds.push_back({std::move(kind), std::move(make), std::move(options), passivation_ttl});
     return c;
   }
+  /// See `default_leave_quiet`: how long a leaving member waits for a quiet spell, and at most.
+  [[nodiscard]] cluster_config with_leave_linger(std::chrono::milliseconds quiet,
+                                                 std::chrono::milliseconds at_most) const {
+    auto c = *this;
+    c.leave_quiet = quiet;
+    c.leave_linger = at_most;
+    return c;
+  }
   [[nodiscard]] cluster_config with_embedded(std::vector<std::string> seeds) const {
     auto c = *this;
     c.provider = provider_kind::embedded;
