@@ -14,10 +14,12 @@
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
 
+#include "kind_record.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,7 +29,7 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 namespace hollywood::actor::detail {
 
@@ -143,21 +145,27 @@ class engine_impl {
   [[nodiscard]] const pid& root() const noexcept { return root_; }
   [[nodiscard]] const pid& event_stream() const noexcept { return event_stream_; }
   [[nodiscard]] mailbox_target& root_mailbox() const noexcept;
-  [[nodiscard]] std::uint64_t dead_letters() const noexcept {
-    return dead_letters_.load(std::memory_order_relaxed);
-  }
   [[nodiscard]] std::uint64_t max_restarts_exceeded() const noexcept {
     return max_restarts_exceeded_.load(std::memory_order_relaxed);
   }
   void count_max_restarts_exceeded() noexcept {
     max_restarts_exceeded_.fetch_add(1, std::memory_order_relaxed);
   }
+
+  /// What `engine::stats` reports; with `scope::kinds`, everything but the per-actor list.
+  enum class scope : std::uint8_t { kinds, actors };
+  [[nodiscard]] engine_stats stats(scope what) const;
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
  private:
   std::string next_id();
   static std::string responder_id(std::uint64_t n);
-  const std::string* intern_kind(std::string_view kind);
+  kind_record* intern_kind(std::string_view kind);
+  void count_dead_letter(dead_letter_reason reason) noexcept {
+    dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void add_kind_stats(engine_stats& s) const;
+  void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
   send_result route_remote(const pid& to, message& m, const pid& sender) noexcept;
 
@@ -174,7 +182,8 @@ class engine_impl {
   pid event_stream_;
   std::atomic<std::uint64_t> next_id_{1};
   std::atomic<std::uint64_t> next_request_{1};
-  std::atomic<std::uint64_t> dead_letters_{0};
+  // Relaxed: statistics. One counter per reason; the total is their sum.
+  std::array<std::atomic<std::uint64_t>, dead_letter_reason_count> dead_letters_{};
   std::atomic<std::uint64_t> max_restarts_exceeded_{0};
   std::atomic<std::int64_t> subscribers_hint_{0};
   std::atomic<bool> stopping_{false};
@@ -183,8 +192,20 @@ class engine_impl {
   mutable std::mutex exposed_mu_;
   std::unordered_map<std::string_view, pid> exposed_ HOLLYWOOD_GUARDED_BY(exposed_mu_);
   std::atomic<std::size_t> exposed_count_{0};
-  std::mutex kinds_mu_;
-  std::unordered_set<std::string> kinds_ HOLLYWOOD_GUARDED_BY(kinds_mu_);
+  mutable std::mutex kinds_mu_;
+  // Never erased: a kind's totals outlive its actors. Keys view the records' names.
+  std::unordered_map<std::string_view, std::unique_ptr<kind_record>> kinds_
+      HOLLYWOOD_GUARDED_BY(kinds_mu_);
+  // Serialises snapshots, and guards what keeps their totals from going down: each kind's
+  // `reported_processed` and the workers' last reported busy times.
+  mutable std::mutex stats_mu_;
+  struct busy_window {
+    std::int64_t started = 0;  // to_ns time of the window's first sample (0: none yet)
+    std::vector<std::chrono::nanoseconds> busy_then;
+    std::vector<std::chrono::nanoseconds> reported;  // the highest busy time reported per worker
+    std::vector<double> ratio;                       // of the last full window
+  };
+  mutable busy_window busy_ HOLLYWOOD_GUARDED_BY(stats_mu_);
 };
 
 }  // namespace hollywood::actor::detail
