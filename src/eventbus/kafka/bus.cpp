@@ -117,13 +117,18 @@ expected<std::unique_ptr<bus>> bus::create(actor::engine& engine, bus_config con
     }
     d->http = std::move(*http);
   }
-  return std::unique_ptr<bus>(new bus(std::move(d)));
+  std::unique_ptr<bus> made(new bus(std::move(d)));
+  if (made->impl_->http) {
+    made->impl_->http->add_readiness_check("kafka", [b = made.get()] { return b->ready(); });
+  }
+  return made;
 }
 
 bus::bus(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
 
 bus::~bus() {
   stop();
+  impl_->http.reset();  // its readiness check reads the parts destroyed next
 }
 
 expected<void> bus::handle(std::string topic, async_handler handler) {
@@ -207,6 +212,13 @@ std::error_code bus::failure() const {
   auto& d = *impl_;
   std::lock_guard lock(d.mu);
   return d.consumer ? d.consumer->failure() : std::error_code{};
+}
+
+bool bus::ready() const {
+  std::lock_guard lock(impl_->mu);
+  const detail::consumer_loop* c = impl_->consumer.get();
+  return impl_->started && !impl_->stopped && c != nullptr && c->joined() &&
+         !c->wait_stopped(std::chrono::milliseconds(0));
 }
 
 bus_stats bus::stats() const {
