@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   using namespace hollywood::bench;
   return run_main(argc, argv, "hollywood-bench-engine",
                   {{"fanin", run_fanin},
+                   {"fanin-metrics", run_fanin_metrics},
                    {"pingpong", run_pingpong},
                    {"reqresp", run_reqresp},
                    {"many", run_many},

@@ -18,6 +18,7 @@ std::unique_ptr<actor::engine> make_engine(const options& opt);
 struct go {};
 
 std::vector<metric> run_fanin(const options& opt);
+std::vector<metric> run_fanin_metrics(const options& opt);
 std::vector<metric> run_pingpong(const options& opt);
 std::vector<metric> run_reqresp(const options& opt);
 std::vector<metric> run_many(const options& opt);
