@@ -8,6 +8,7 @@
 #include "cluster_kinds.hpp"
 #include "commands.hpp"
 #include "node_kinds.hpp"
+#include "observability.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -38,6 +39,7 @@ struct node_options {
   std::string seeds;
   std::string etcd;
   std::string handled_log;
+  observability_options observe;
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -79,6 +81,9 @@ int run_node(const node_options& o) {
                  e.error().message().c_str());
     return 1;
   }
+  auto obs = observability::start(o.observe, **e, "hollywood node " + o.name);
+  if (!obs) return 1;
+  obs->add_source([r = *net](actor::metric_sink& out) { r->collect_metrics(out); });
   std::unique_ptr<cluster::cluster> member;
   if (!o.cluster.empty()) {
     auto ccfg = cluster::cluster_config{}.with_name(o.name);
@@ -97,9 +102,13 @@ int run_node(const node_options& o) {
     }
     member = std::move(*c);
     incarnation->store(member.get(), std::memory_order_release);
+    obs->add_source([m = member.get()](actor::metric_sink& out) { m->collect_metrics(out); });
+    obs->add_readiness_check("cluster", [m = member.get()] { return m->serving(); });
   }
+  auto kinds_options = o.kinds_options;
+  kinds_options.middleware = {obs->latency()};
   for (const auto& kind : split(o.kinds)) {
-    if (!spawn_node_kind(**e, kind, o.kinds_options)) {
+    if (!spawn_node_kind(**e, kind, kinds_options)) {
       std::fprintf(stderr, "hollywood node: cannot spawn kind '%s'\n", kind.c_str());
       return 2;
     }
@@ -109,6 +118,7 @@ int run_node(const node_options& o) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  obs.reset();     // stops serving before what it reads goes away
   member.reset();  // a graceful leave: shards are handed off before the engine stops
   (*e)->shutdown();
   const auto s = (*net)->stats();
@@ -126,7 +136,8 @@ command add_node(CLI::App& app) {
   app.add_option("--name", o->name, "Name shown in output");
   app.add_option("--listen", o->listen, "host:port to listen on (port 0: any free port)")
       ->capture_default_str();
-  app.add_option("--kinds", o->kinds, "Comma-separated kinds to spawn: echo,counter,blaster,asker")
+  app.add_option("--kinds", o->kinds,
+                 "Comma-separated kinds to spawn: echo,counter,blaster,asker,crasher")
       ->capture_default_str();
   app.add_option("--unreachable-ms", o->unreachable_ms,
                  "How long a peer may be unreachable before queued messages are dead letters")
@@ -145,6 +156,7 @@ command add_node(CLI::App& app) {
   app.add_option("--etcd", o->etcd, "etcd: client URL, e.g. http://127.0.0.1:2379");
   app.add_option("--handled-log", o->handled_log,
                  "entity: append 'identity member incarnation wall_us seq' per handled message");
+  add_observability_options(app, o->observe);
   return [o] { return run_node(*o); };
 }
 
