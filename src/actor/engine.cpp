@@ -45,11 +45,11 @@ void log_dead_letter(const pid& target, const message& m, const pid& sender,
   try {
     const std::string to = target.to_string();
     const std::string from = sender ? sender.to_string() : std::string("none");
-    write_limited(limited_event::dead_letter, {{"target", to},
-                                               {"sender", from},
-                                               {"type", m.type_name()},
-                                               {"reason", to_string(reason)},
-                                               {"detail", detail}});
+    limited_log::write(limited_event::dead_letter, {{"target", to},
+                                                    {"sender", from},
+                                                    {"type", m.type_name()},
+                                                    {"reason", to_string(reason)},
+                                                    {"detail", detail}});
   } catch (...) {
     // Out of memory while formatting: the dead letter is still counted and published.
   }
@@ -307,7 +307,9 @@ void engine_impl::unexpose(responder& r) noexcept {
 void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
                               dead_letter_reason reason, std::string detail) noexcept {
   count_dead_letter(reason);
-  if (admit(limited_event::dead_letter)) log_dead_letter(target, m, sender, reason, detail);
+  if (event_log_.admit(limited_event::dead_letter)) {
+    log_dead_letter(target, m, sender, reason, detail);
+  }
   if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
     publish(message(dead_letter_event{target, std::make_shared<const message>(std::move(m)), sender,
                                       reason, std::move(detail)}));
@@ -536,7 +538,7 @@ void engine_impl::shutdown() {
   scheduler_.stop();
   if (root_) static_cast<mailbox_target*>(root_.target())->close();
   event_stream_ = pid{};
-  flush_suppressed();  // the last burst of rate-limited lines is accounted for
+  event_log_.flush();  // the last burst of rate-limited lines is accounted for
   shut_down_.store(true, std::memory_order_release);
 }
 

@@ -15,6 +15,7 @@
 #include <hollywood/actor/timer.hpp>
 
 #include "kind_record.hpp"
+#include "log.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
@@ -156,6 +157,8 @@ class engine_impl {
   enum class scope : std::uint8_t { kinds, actors };
   [[nodiscard]] engine_stats stats(scope what) const;
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+  /// The rate limits of this engine's crash, restart and dead-letter lines.
+  [[nodiscard]] limited_log& event_log() noexcept { return event_log_; }
 
  private:
   std::string next_id();
@@ -186,6 +189,7 @@ class engine_impl {
   std::array<std::atomic<std::uint64_t>, dead_letter_reason_count> dead_letters_{};
   std::atomic<std::uint64_t> max_restarts_exceeded_{0};
   std::atomic<std::int64_t> subscribers_hint_{0};
+  limited_log event_log_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mu_;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "log.hpp"
 
-#include "log_limiter.hpp"
-
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -110,16 +108,6 @@ constexpr std::string_view limited_name(detail::limited_event e) noexcept {
   return "?";
 }
 
-constexpr std::size_t limited_count = 3;
-
-std::array<detail::log_limiter, limited_count>& limiters() {
-  static std::array<detail::log_limiter, limited_count> all{
-      detail::log_limiter(log_burst, std::chrono::seconds(1)),
-      detail::log_limiter(log_burst, std::chrono::seconds(1)),
-      detail::log_limiter(log_burst, std::chrono::seconds(1))};
-  return all;
-}
-
 log_level level_of(detail::limited_event e) noexcept {
   return e == detail::limited_event::dead_letter ? log_level::warn : log_level::error;
 }
@@ -206,22 +194,25 @@ void log(log_level level, std::string_view text) noexcept {
   }
 }
 
-bool admit(limited_event event) noexcept {
-  const log_level level = level_of(event);
-  if (!log_enabled(level)) return false;
-  const auto v = limiters()[static_cast<std::size_t>(event)].admit(log_limiter::clock::now());
+limited_log::limited_log() noexcept
+    : limiters_{log_limiter(log_burst, std::chrono::seconds(1)),
+                log_limiter(log_burst, std::chrono::seconds(1)),
+                log_limiter(log_burst, std::chrono::seconds(1))} {}
+
+bool limited_log::admit(limited_event event) noexcept {
+  if (!log_enabled(level_of(event))) return false;
+  const auto v = limiters_[static_cast<std::size_t>(event)].admit(log_limiter::clock::now());
   report_suppressed(event, v.suppressed);
   return v.admitted;
 }
 
-void write_limited(limited_event event, std::initializer_list<log_field> fields) noexcept {
+void limited_log::write(limited_event event, std::initializer_list<log_field> fields) noexcept {
   write_event(level_of(event), limited_name(event), fields);
 }
 
-void flush_suppressed() noexcept {
-  for (std::size_t i = 0; i < limited_count; ++i) {
-    const auto e = static_cast<limited_event>(i);
-    report_suppressed(e, limiters()[i].take_suppressed());
+void limited_log::flush() noexcept {
+  for (std::size_t i = 0; i < limiters_.size(); ++i) {
+    report_suppressed(static_cast<limited_event>(i), limiters_[i].take_suppressed());
   }
 }
 

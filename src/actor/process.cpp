@@ -417,7 +417,7 @@ void process::on_crash() noexcept {
 
 void process::log_crash(limited_event event, std::uint32_t restarts,
                         std::chrono::nanoseconds delay) noexcept {
-  if (!admit(event)) return;
+  if (!engine_.event_log().admit(event)) return;
   try {
     const std::string self = pid(this).to_string();
     const std::string count = std::to_string(restarts);
@@ -426,15 +426,15 @@ void process::log_crash(limited_event event, std::uint32_t restarts,
         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
     const std::string& reason = more().crash_reason;
     if (event == limited_event::actor_restart) {
-      write_limited(event, {{"actor", self},
-                            {"kind", kind()},
-                            {"restart", count},
-                            {"max_restarts", limit},
-                            {"delay_ms", delay_ms},
-                            {"reason", reason}});
+      limited_log::write(event, {{"actor", self},
+                                 {"kind", kind()},
+                                 {"restart", count},
+                                 {"max_restarts", limit},
+                                 {"delay_ms", delay_ms},
+                                 {"reason", reason}});
     } else {
-      write_limited(event,
-                    {{"actor", self}, {"kind", kind()}, {"restarts", count}, {"reason", reason}});
+      limited_log::write(
+          event, {{"actor", self}, {"kind", kind()}, {"restarts", count}, {"reason", reason}});
     }
   } catch (...) {
     // Out of memory while formatting: the crash is still counted and published.

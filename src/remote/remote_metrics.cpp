@@ -10,18 +10,18 @@ void remote::collect_metrics(actor::metric_sink& out) const {
                         actor::metric_labels labels = {}) {
     out.counter(name, help, labels, static_cast<double>(v));
   };
-  constexpr std::string_view messages = "hollywood_remote_messages_total";
-  constexpr std::string_view messages_help = "Messages carried to or from other engines";
-  counter(messages, messages_help, s.messages_sent, {{"direction", "out"}});
-  counter(messages, messages_help, s.messages_received, {{"direction", "in"}});
-  constexpr std::string_view frames = "hollywood_remote_frames_total";
-  constexpr std::string_view frames_help = "Frames written or read (batches, acks, hellos)";
-  counter(frames, frames_help, s.frames_sent, {{"direction", "out"}});
-  counter(frames, frames_help, s.frames_received, {{"direction", "in"}});
-  constexpr std::string_view bytes = "hollywood_remote_bytes_total";
-  constexpr std::string_view bytes_help = "Frame bytes written or read (before TLS)";
-  counter(bytes, bytes_help, s.bytes_sent, {{"direction", "out"}});
-  counter(bytes, bytes_help, s.bytes_received, {{"direction", "in"}});
+  // Each of these comes as two series, out and in.
+  auto both_ways = [&counter](std::string_view name, std::string_view help, std::uint64_t out,
+                              std::uint64_t in) {
+    counter(name, help, out, {{"direction", "out"}});
+    counter(name, help, in, {{"direction", "in"}});
+  };
+  both_ways("hollywood_remote_messages_total", "Messages carried to or from other engines",
+            s.messages_sent, s.messages_received);
+  both_ways("hollywood_remote_frames_total", "Frames written or read (batches, acks, hellos)",
+            s.frames_sent, s.frames_received);
+  both_ways("hollywood_remote_bytes_total", "Frame bytes written or read (before TLS)",
+            s.bytes_sent, s.bytes_received);
   constexpr std::string_view open = "hollywood_remote_connections";
   constexpr std::string_view open_help = "Connections open now";
   out.gauge(open, open_help, {{"direction", "out"}}, static_cast<double>(s.outbound_connections));

@@ -26,10 +26,6 @@ struct boom {};
 
 constexpr const char* family = "hollywood_actor_handler_seconds";
 
-std::unique_ptr<actor::engine> make_engine() {
-  return actor::engine::create(actor::engine_config{}.with_workers(2)).value();
-}
-
 /// The handler that `work` runs: busy for its `spin_us`.
 void handle(actor::context& ctx) {
   if (auto* w = ctx.get_if<work>()) {
@@ -48,24 +44,38 @@ exposition scrape(const metrics::registry& reg) {
   return m ? *m : exposition{};
 }
 
-double timed(const metrics::registry& reg, const std::string& kind) {
-  return scrape(reg).value(std::string(family) + "_count", {{"kind", kind}}).value_or(-1);
-}
+/// A registry, the middleware with `sampling` serving it, and an engine (destroyed first, so its
+/// actors stop before the middleware goes).
+struct timed_engine {
+  explicit timed_engine(metrics::latency_sampling sampling)
+      : latency(reg, sampling),
+        e(actor::engine::create(actor::engine_config{}.with_workers(2)).value()) {}
+
+  /// Spawns an actor of `kind` running handle(), timed.
+  actor::pid spawn(const char* kind, const actor::spawn_options& o = {}) {
+    return e->spawn_fn(handle, kind, o.with_middleware({latency.middleware()}));
+  }
+  /// The histogram's count for `kind` (-1 before its first timed run).
+  [[nodiscard]] double timed_runs(const std::string& kind) const {
+    return scrape(reg).value(std::string(family) + "_count", {{"kind", kind}}).value_or(-1);
+  }
+
+  metrics::registry reg;
+  metrics::handler_latency latency;
+  std::unique_ptr<actor::engine> e;
+};
 
 TEST(handler_latency, every_timed_run_lands_in_its_kinds_buckets) {
-  metrics::registry reg;
-  metrics::handler_latency latency(reg, {.every = 1});
-  auto e = make_engine();
-  const auto opts = actor::spawn_options{}.with_middleware({latency.middleware()});
-  actor::pid fast = e->spawn_fn(handle, "fast", opts);
-  actor::pid slow = e->spawn_fn(handle, "slow", opts);
+  timed_engine t({.every = 1});
+  actor::pid fast = t.spawn("fast");
+  actor::pid slow = t.spawn("slow");
   for (int i = 0; i < 20; ++i)
-    e->send(fast, work{0});
+    t.e->send(fast, work{0});
   for (int i = 0; i < 3; ++i)
-    e->send(slow, work{3000});
-  e->poison(fast).wait();
-  e->poison(slow).wait();
-  const exposition m = scrape(reg);
+    t.e->send(slow, work{3000});
+  t.e->poison(fast).wait();
+  t.e->poison(slow).wait();
+  const exposition m = scrape(t.reg);
   EXPECT_EQ(m.types.at(family), "histogram");
   EXPECT_EQ(m.value(std::string(family) + "_count", {{"kind", "fast"}}), 20)
       << "lifecycle messages are not timed";
@@ -77,67 +87,54 @@ TEST(handler_latency, every_timed_run_lands_in_its_kinds_buckets) {
 }
 
 TEST(handler_latency, a_busy_actor_is_sampled_one_message_in_every) {
-  metrics::registry reg;
   // A quiet gap no run reaches: only the countdown decides.
-  metrics::handler_latency latency(reg, {.every = 64, .quiet_gap = std::chrono::hours(1)});
-  auto e = make_engine();
-  actor::pid a =
-      e->spawn_fn(handle, "busy", actor::spawn_options{}.with_middleware({latency.middleware()}));
+  timed_engine t({.every = 64, .quiet_gap = std::chrono::hours(1)});
+  actor::pid a = t.spawn("busy");
   constexpr int sent = 1000;
   for (int i = 0; i < sent; ++i)
-    e->send(a, work{0});
-  e->poison(a).wait();
+    t.e->send(a, work{0});
+  t.e->poison(a).wait();
   // The first two are timed (the first follows the actor's start, a quiet period), then one in 64.
-  EXPECT_EQ(timed(reg, "busy"), 2 + (sent - 2) / 64);
+  EXPECT_EQ(t.timed_runs("busy"), 2 + (sent - 2) / 64);
 }
 
 TEST(handler_latency, a_quiet_actor_has_every_message_timed) {
-  metrics::registry reg;
-  metrics::handler_latency latency(reg, {.every = 64, .quiet_gap = 0ns});
-  auto e = make_engine();
-  actor::pid a =
-      e->spawn_fn(handle, "quiet", actor::spawn_options{}.with_middleware({latency.middleware()}));
+  timed_engine t({.every = 64, .quiet_gap = 0ns});
+  actor::pid a = t.spawn("quiet");
   for (int i = 0; i < 10; ++i)
-    e->send(a, work{0});
-  e->poison(a).wait();
-  EXPECT_EQ(timed(reg, "quiet"), 10);
+    t.e->send(a, work{0});
+  t.e->poison(a).wait();
+  EXPECT_EQ(t.timed_runs("quiet"), 10);
 }
 
 TEST(handler_latency, a_handler_that_throws_is_not_counted_and_sampling_goes_on) {
-  metrics::registry reg;
-  metrics::handler_latency latency(reg, {.every = 1});
-  auto e = make_engine();
-  actor::pid a = e->spawn_fn(
-      handle, "flaky",
-      actor::spawn_options{}.with_middleware({latency.middleware()}).with_restart_delay(0ms));
-  e->send(a, work{0});
-  e->send(a, boom{});
-  e->send(a, work{0});
-  ASSERT_TRUE(wait_until([&] { return timed(reg, "flaky") == 2; }));
-  e->poison(a).wait();
-  EXPECT_EQ(timed(reg, "flaky"), 2);
+  timed_engine t({.every = 1});
+  actor::pid a = t.spawn("flaky", actor::spawn_options{}.with_restart_delay(0ms));
+  t.e->send(a, work{0});
+  t.e->send(a, boom{});
+  t.e->send(a, work{0});
+  ASSERT_TRUE(wait_until([&] { return t.timed_runs("flaky") == 2; }));
+  t.e->poison(a).wait();
+  EXPECT_EQ(t.timed_runs("flaky"), 2);
 }
 
 TEST(handler_latency, counts_add_up_across_workers_while_scrapes_run_and_never_go_down) {
-  metrics::registry reg;
-  metrics::handler_latency latency(reg, {.every = 1});
-  auto e = make_engine();
-  const auto opts = actor::spawn_options{}.with_middleware({latency.middleware()});
+  timed_engine t({.every = 1});
   std::vector<actor::pid> actors;
   for (int i = 0; i < 8; ++i)
-    actors.push_back(e->spawn_fn(handle, "many", opts));
+    actors.push_back(t.spawn("many"));
   constexpr int per_sender = 2000;
   std::vector<std::thread> senders;
-  for (int t = 0; t < 2; ++t) {
+  for (int s = 0; s < 2; ++s) {
     senders.emplace_back([&] {
       for (int i = 0; i < per_sender; ++i)
-        e->send(actors[static_cast<std::size_t>(i) % actors.size()], work{0});
+        t.e->send(actors[static_cast<std::size_t>(i) % actors.size()], work{0});
     });
   }
   double last = 0;
   const double total = 2.0 * per_sender;
   ASSERT_TRUE(wait_until([&] {
-    const double now = std::max(0.0, timed(reg, "many"));
+    const double now = std::max(0.0, t.timed_runs("many"));
     EXPECT_GE(now, last) << "a scrape never sees fewer runs than the one before";
     last = now;
     return now >= total;
@@ -145,8 +142,8 @@ TEST(handler_latency, counts_add_up_across_workers_while_scrapes_run_and_never_g
   for (auto& s : senders)
     s.join();
   for (const auto& a : actors)
-    e->poison(a).wait();
-  EXPECT_EQ(timed(reg, "many"), total);
+    t.e->poison(a).wait();
+  EXPECT_EQ(t.timed_runs("many"), total);
 }
 
 }  // namespace

@@ -15,10 +15,10 @@
 ///   hollywood::actor::set_log_sink([](log_level lvl, std::string_view line) { my_log(lvl, line);
 ///   });
 ///
-/// Levels: crashes, restarts and max-restarts are errors; dead letters are warnings. Those three
-/// kinds of event are rate-limited (`log_burst` lines per second each); what a second suppressed
-/// is reported by one `event=log_suppressed` line with the count, at the next line of that kind
-/// or when an engine shuts down. Their counts are exact in the metrics either way.
+/// Levels: restarts and max-restarts are errors; dead letters are warnings. Those three kinds of
+/// event are rate-limited per engine (`log_burst` lines per second each); what a second
+/// suppressed is reported by one `event=log_suppressed` line with the count, at the next line of
+/// that kind or when the engine shuts down. Their counts are exact in the metrics either way.
 
 #include <cstdint>
 #include <functional>
