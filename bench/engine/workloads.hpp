@@ -19,6 +19,8 @@ struct go {};
 
 std::vector<metric> run_fanin(const options& opt);
 std::vector<metric> run_fanin_metrics(const options& opt);
+std::vector<metric> run_drain(const options& opt);
+std::vector<metric> run_drain_metrics(const options& opt);
 std::vector<metric> run_pingpong(const options& opt);
 std::vector<metric> run_reqresp(const options& opt);
 std::vector<metric> run_many(const options& opt);

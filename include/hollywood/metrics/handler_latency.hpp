@@ -42,7 +42,7 @@ struct latency_state;
 /// Which handler runs `handler_latency` times. A value type (set-up object).
 struct latency_sampling {
   /// Time one message in this many of each actor (>= 1; 1 times all).
-  std::uint32_t every = 64;
+  std::uint32_t every = 128;
   /// Also time the next message of an actor whose previous timed message is older than this.
   std::chrono::nanoseconds quiet_gap = std::chrono::milliseconds(1);
 };
