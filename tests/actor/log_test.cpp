@@ -107,6 +107,17 @@ TEST(log, lines_are_logfmt_with_quoted_values_and_filtered_by_level) {
   EXPECT_FALSE(parse_log_level("loud"));
 }
 
+TEST(log, the_default_sink_writes_a_timestamped_line_with_its_level_to_stderr) {
+  set_log_level(log_level::info);
+  testing::internal::CaptureStderr();
+  write_event(log_level::info, "default_sink_check", {{"answer", "42"}});
+  const std::string out = testing::internal::GetCapturedStderr();
+  set_log_level(log_level::warn);
+  // "2026-11-21T14:32:07.114+00:00 level=info event=default_sink_check answer=42"
+  EXPECT_NE(out.find(" level=info event=default_sink_check answer=42\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find('T'), 10u) << "an ISO 8601 time first: " << out;
+}
+
 TEST(log, restarts_and_max_restarts_are_errors_with_their_fields) {
   captured_log log;
   auto e = engine::create(engine_config{}.with_workers(1)).value();
