@@ -408,11 +408,12 @@ void process::on_crash() noexcept {
   }
   restarts_.store(restarts + 1, std::memory_order_relaxed);
   kind_->restarts.fetch_add(1, std::memory_order_relaxed);
-  log_crash(limited_event::actor_restart, restarts + 1, restart_delay(restarts + 1));
+  const std::chrono::nanoseconds delay = restart_delay(restarts + 1);
+  log_crash(limited_event::actor_restart, restarts + 1, delay);
   if (parent_ && parent_policy_.strategy == supervision_strategy::all_for_one) {
     notify(parent_, system_kind::child_crashed, pid(this));
   }
-  schedule_restart(restart_delay(restarts + 1));
+  schedule_restart(delay);
 }
 
 void process::log_crash(limited_event event, std::uint32_t restarts,
