@@ -2,8 +2,6 @@
 // drain: one actor handles N payloads that were queued while it was held, so the receiving side's
 // cost per message is measured alone (no sender racing it); drain-metrics: the same with the
 // handler-latency middleware on the actor.
-#include <hollywood/metrics/handler_latency.hpp>
-
 #include "workloads.hpp"
 
 #include <latch>
@@ -50,10 +48,8 @@ std::vector<metric> run_drain(const options& opt) {
 }
 
 std::vector<metric> run_drain_metrics(const options& opt) {
-  metrics::registry reg;
-  metrics::handler_latency latency(reg);  // the default sampling, as `hollywood node` uses it
-  return drain(opt, "drain-metrics",
-               actor::spawn_options{}.with_middleware({latency.middleware()}));
+  return with_handler_latency(
+      [&](const actor::spawn_options& o) { return drain(opt, "drain-metrics", o); });
 }
 
 }  // namespace hollywood::bench

@@ -59,11 +59,16 @@ std::vector<metric> run_fanin(const options& opt) {
   return fanin(opt, "fanin", {});
 }
 
-std::vector<metric> run_fanin_metrics(const options& opt) {
+std::vector<metric> with_handler_latency(
+    const std::function<std::vector<metric>(const actor::spawn_options&)>& workload) {
   metrics::registry reg;
-  metrics::handler_latency latency(reg);  // the default sampling, as `hollywood node` uses it
-  return fanin(opt, "fanin-metrics",
-               actor::spawn_options{}.with_middleware({latency.middleware()}));
+  metrics::handler_latency latency(reg);
+  return workload(actor::spawn_options{}.with_middleware({latency.middleware()}));
+}
+
+std::vector<metric> run_fanin_metrics(const options& opt) {
+  return with_handler_latency(
+      [&](const actor::spawn_options& o) { return fanin(opt, "fanin-metrics", o); });
 }
 
 }  // namespace hollywood::bench
