@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/error.hpp>
 #include <hollywood/metrics/exposer.hpp>
-#include <hollywood/thread_annotations.hpp>
 
 #include <CivetServer.h>
 
 #include <charconv>
 #include <exception>
-#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -27,11 +25,6 @@ void respond(mg_connection* conn, int status, std::string_view reason, std::stri
             type.data(), body.size());
   mg_write(conn, body.data(), body.size());
 }
-
-struct named_check {
-  std::string name;
-  check passes;
-};
 
 /// Runs `checks`; returns the names of those that fail (or throw).
 std::string failing(const std::vector<named_check>& checks) {
@@ -70,7 +63,7 @@ struct exposer::server {
 
   class check_handler final : public CivetHandler {
    public:
-    check_handler(server& owner, bool readiness) : owner_(owner), readiness_(readiness) {}
+    check_handler(const server& owner, bool readiness) : owner_(owner), readiness_(readiness) {}
     bool handleGet(CivetServer*, mg_connection* conn) override {
       std::string bad;
       try {
@@ -88,37 +81,34 @@ struct exposer::server {
     }
 
    private:
-    server& owner_;
+    const server& owner_;
     const bool readiness_;
   };
 
-  explicit server(std::shared_ptr<registry> reg)
-      : metrics(std::move(reg)), health(*this, false), ready(*this, true) {}
+  server(std::shared_ptr<registry> reg, probes p)
+      : metrics(std::move(reg)), health(*this, false), ready(*this, true), checks(std::move(p)) {}
 
   /// The names of the failing checks ("" when all pass): health checks, and for readiness the
   /// readiness checks too.
-  std::string failing_checks(bool readiness) {
-    std::vector<named_check> run;
-    {
-      std::lock_guard lock(mu);
-      run = health_checks;
-      if (readiness) run.insert(run.end(), readiness_checks.begin(), readiness_checks.end());
+  std::string failing_checks(bool readiness) const {
+    std::string bad = failing(checks.health);
+    if (readiness) {
+      const std::string not_ready = failing(checks.readiness);
+      bad += (bad.empty() || not_ready.empty() ? "" : ", ") + not_ready;
     }
-    return failing(run);  // outside the lock: a slow check must not hold up adding one
+    return bad;
   }
 
   metrics_handler metrics;
   check_handler health;
   check_handler ready;
-  std::mutex mu;
-  std::vector<named_check> health_checks HOLLYWOOD_GUARDED_BY(mu);
-  std::vector<named_check> readiness_checks HOLLYWOOD_GUARDED_BY(mu);
+  const probes checks;  // fixed before the server starts: read without a lock
   // Last: destroyed first, so no request runs a handler that is gone.
   std::unique_ptr<CivetServer> http;
 };
 
 expected<std::unique_ptr<exposer>> exposer::start(std::string_view listen,
-                                                  std::shared_ptr<registry> reg) {
+                                                  std::shared_ptr<registry> reg, probes checks) {
   const auto colon = listen.rfind(':');
   if (reg == nullptr || colon == std::string_view::npos || colon + 1 == listen.size()) {
     return unexpected(errc::invalid_argument);
@@ -129,7 +119,7 @@ expected<std::unique_ptr<exposer>> exposer::start(std::string_view listen,
       ec != std::errc{} || end != digits.data() + digits.size() || port > 65535) {
     return unexpected(errc::invalid_argument);
   }
-  auto s = std::make_unique<server>(std::move(reg));
+  auto s = std::make_unique<server>(std::move(reg), std::move(checks));
   try {
     // Two threads: a slow scrape never holds up a health probe.
     s->http = std::make_unique<CivetServer>(
@@ -151,16 +141,6 @@ exposer::exposer(std::unique_ptr<server> s, std::string host, std::uint16_t port
     : server_(std::move(s)), host_(std::move(host)), port_(port) {}
 
 exposer::~exposer() = default;
-
-void exposer::add_health_check(std::string name, check passes) {
-  std::lock_guard lock(server_->mu);
-  server_->health_checks.push_back({std::move(name), std::move(passes)});
-}
-
-void exposer::add_readiness_check(std::string name, check passes) {
-  std::lock_guard lock(server_->mu);
-  server_->readiness_checks.push_back({std::move(name), std::move(passes)});
-}
 
 std::string exposer::address() const {
   return host_ + ":" + std::to_string(port_);

@@ -147,6 +147,11 @@ TEST(metrics, exposer_serves_the_registry_over_http_and_refuses_bad_addresses) {
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find("test_scrape_marker_total 8"), std::string::npos) << r->body;
 
+  r = hollywood::test::http_get((*http)->port(), "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << "no checks: alive";
+  EXPECT_EQ(hollywood::test::http_get((*http)->port(), "/readyz")->status, 200);
+
   EXPECT_FALSE(exposer::start("no-port", reg));
   auto taken = exposer::start("127.0.0.1:" + std::to_string((*http)->port()), reg);
   EXPECT_FALSE(taken);
@@ -157,17 +162,15 @@ TEST(metrics, exposer_serves_the_registry_over_http_and_refuses_bad_addresses) {
 namespace {
 
 TEST(metrics, healthz_and_readyz_answer_from_their_checks) {
-  auto reg = std::make_shared<registry>();
-  auto http = exposer::start("127.0.0.1:0", reg);
+  std::atomic<bool> alive{true};
+  std::atomic<bool> joined{false};
+  probes checks;
+  checks.health.push_back({"engine", [&] { return alive.load(); }});
+  checks.readiness.push_back({"cluster", [&] { return joined.load(); }});
+  auto http = exposer::start("127.0.0.1:0", std::make_shared<registry>(), checks);
   ASSERT_TRUE(http) << http.error().message();
   const auto port = (*http)->port();
   auto get = [&](const char* path) { return hollywood::test::http_get(port, path).value(); };
-  EXPECT_EQ(get("/healthz").status, 200) << "no checks: alive";
-  EXPECT_EQ(get("/readyz").status, 200);
-  std::atomic<bool> alive{true};
-  std::atomic<bool> joined{false};
-  (*http)->add_health_check("engine", [&] { return alive.load(); });
-  (*http)->add_readiness_check("cluster", [&] { return joined.load(); });
   EXPECT_EQ(get("/healthz").status, 200);
   auto r = get("/readyz");
   EXPECT_EQ(r.status, 503);

@@ -72,8 +72,7 @@ int run_service(const service_options& o) {
   }
   auto e = actor::engine::create();
   if (!e) return 1;
-  auto obs = observability::start(o.observe, **e, "hollywood eventbus");
-  if (!obs) return 1;
+  auto obs = std::make_unique<observability>(o.observe, **e);
   kafka::bus_options options;
   options.metrics = obs->registry();
   options.pool_middleware = {obs->latency()};
@@ -119,6 +118,7 @@ int run_service(const service_options& o) {
     return 1;
   }
   obs->add_readiness_check("kafka", [bus = b->get()] { return bus->ready(); });
+  if (!obs->serve("hollywood eventbus")) return 1;
   std::string topics;
   for (const auto& t : cfg->kafka.consumer.topics)
     topics += (topics.empty() ? "" : ",") + t;

@@ -81,8 +81,7 @@ int run_node(const node_options& o) {
                  e.error().message().c_str());
     return 1;
   }
-  auto obs = observability::start(o.observe, **e, "hollywood node " + o.name);
-  if (!obs) return 1;
+  auto obs = std::make_unique<observability>(o.observe, **e);
   obs->add_source([r = *net](actor::metric_sink& out) { r->collect_metrics(out); });
   std::unique_ptr<cluster::cluster> member;
   if (!o.cluster.empty()) {
@@ -113,6 +112,7 @@ int run_node(const node_options& o) {
       return 2;
     }
   }
+  if (!obs->serve("hollywood node " + o.name)) return 1;
   // Tests wait for this line: it carries the real port when the listen port was 0.
   std::printf("hollywood node %s listening on %s\n", o.name.c_str(), (*net)->address().c_str());
   std::fflush(stdout);

@@ -6,14 +6,16 @@
 /// whether it should receive work.
 ///
 ///   auto reg = std::make_shared<registry>();
-///   auto http = exposer::start("127.0.0.1:9464", reg).value();   // port 0: any free port
-///   http->add_health_check("engine", [&e] { return e->running(); });
-///   http->add_readiness_check("cluster", [&c] { return c->serving(); });
+///   probes checks;
+///   checks.health.push_back({"engine", [&e] { return e->running(); }});
+///   checks.readiness.push_back({"cluster", [&c] { return c->serving(); }});
+///   auto http = exposer::start("127.0.0.1:9464", reg, checks).value();   // port 0: any free
 ///
 /// `/healthz` answers 200 `ok` while every health check passes, else 503 naming the failing
 /// ones; `/readyz` answers 200 `ready` while every health *and* readiness check passes, else
-/// 503. With no checks both answer 200. Checks run on the server's threads at each request:
-/// they must be quick and thread-safe, and what they capture must outlive the exposer.
+/// 503. With no checks both answer 200. The checks are fixed at `start`, so `/readyz` never says
+/// ready before they are in place. They run on the server's threads at each request: they must
+/// be quick and thread-safe, and what they capture must outlive the exposer.
 ///
 /// One per process is the norm (each owns a small civetweb server with two threads). Once it has
 /// served a request, destroying it can take a couple of seconds (civetweb's shutdown), so tests
@@ -28,29 +30,39 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hollywood::metrics {
 
 /// A health or readiness check: true when it passes.
 using check = std::function<bool()>;
 
+/// A check and the name `/healthz` or `/readyz` gives when it fails.
+struct named_check {
+  std::string name;
+  check passes;
+};
+
+/// An exposer's checks. A value type (set-up object).
+struct probes {
+  /// For `/healthz` (and `/readyz`): is the process able to work at all?
+  std::vector<named_check> health;
+  /// For `/readyz`: should the process receive work now (joined its cluster, its group)?
+  std::vector<named_check> readiness;
+};
+
 /// See the file comment. @threadsafe
 class exposer {
  public:
-  /// Listens on `listen` ("host:port") and serves `reg`. Errors: `errc::invalid_argument` (no
-  /// port, no registry), `std::errc::address_in_use` (cannot bind).
+  /// Listens on `listen` ("host:port") and serves `reg` and `checks`. Errors:
+  /// `errc::invalid_argument` (no port, no registry), `std::errc::address_in_use` (cannot bind).
   static expected<std::unique_ptr<exposer>> start(std::string_view listen,
-                                                  std::shared_ptr<registry> reg);
+                                                  std::shared_ptr<registry> reg,
+                                                  probes checks = {});
 
   exposer(const exposer&) = delete;
   exposer& operator=(const exposer&) = delete;
   ~exposer();
-
-  /// Adds a check to `/healthz` (and so to `/readyz`): is the process able to work at all?
-  void add_health_check(std::string name, check passes);
-  /// Adds a check to `/readyz`: should the process receive work now (joined its cluster, got its
-  /// partitions)?
-  void add_readiness_check(std::string name, check passes);
 
   /// The port it listens on (the real one when 0 was asked for).
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }

@@ -61,6 +61,14 @@ struct bus::impl {
   bool stopped = false;
   std::once_flag stop_once;
 
+  /// See bus::ready.
+  bool ready() {
+    std::lock_guard lock(mu);
+    const detail::consumer_loop* c = consumer.get();
+    return started && !stopped && c != nullptr && c->joined() &&
+           !c->wait_stopped(std::chrono::milliseconds(0));
+  }
+
   expected<void> add_handler(std::string topic, detail::handler_entry h) {
     std::lock_guard lock(mu);
     if (started || stopped) return unexpected(errc::already_started);
@@ -110,18 +118,17 @@ expected<std::unique_ptr<bus>> bus::create(actor::engine& engine, bus_config con
   }
   d->publisher = std::move(*pub);
   if (!d->config.metrics.listen.empty()) {
-    auto http = metrics::exposer::start(d->config.metrics.listen, reg);
+    // Ready while the bus is (its readiness check is in place from the first request).
+    metrics::probes checks;
+    checks.readiness.push_back({"kafka", [i = d.get()] { return i->ready(); }});
+    auto http = metrics::exposer::start(d->config.metrics.listen, reg, std::move(checks));
     if (!http) {
       report("cannot serve metrics on " + d->config.metrics.listen + ": " + http.error().message());
       return unexpected(http.error());
     }
     d->http = std::move(*http);
   }
-  std::unique_ptr<bus> made(new bus(std::move(d)));
-  if (made->impl_->http) {
-    made->impl_->http->add_readiness_check("kafka", [b = made.get()] { return b->ready(); });
-  }
-  return made;
+  return std::unique_ptr<bus>(new bus(std::move(d)));
 }
 
 bus::bus(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
@@ -215,10 +222,7 @@ std::error_code bus::failure() const {
 }
 
 bool bus::ready() const {
-  std::lock_guard lock(impl_->mu);
-  const detail::consumer_loop* c = impl_->consumer.get();
-  return impl_->started && !impl_->stopped && c != nullptr && c->joined() &&
-         !c->wait_stopped(std::chrono::milliseconds(0));
+  return impl_->ready();
 }
 
 bus_stats bus::stats() const {
