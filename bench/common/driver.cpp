@@ -42,7 +42,7 @@ void usage(std::FILE* out, const char* program, const std::vector<workload_entry
   std::fprintf(out,
                "\n  --workers N   scheduler threads (0 = the system's default)\n"
                "  --quick       reduced sizes\n"
-               "  --senders P   fanin: number of sender threads (default 1)\n"
+               "  --senders P   fanin, fanin-metrics: number of sender threads (default 1)\n"
                "  --serve       remote-*: run the server half (the measuring half starts it)\n");
 }
 

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-// fanin: P plain threads send N payloads in all to one counting actor.
+// fanin: P plain threads send N payloads in all to one counting actor; fanin-metrics: the same
+// with the handler-latency middleware on the receiver (its cost, measured).
+#include <hollywood/metrics/handler_latency.hpp>
+
 #include "workloads.hpp"
 
 #include <thread>
 
 namespace hollywood::bench {
 
-std::vector<metric> run_fanin(const options& opt) {
+namespace {
+
+std::vector<metric> fanin(const options& opt, const std::string& name,
+                          const actor::spawn_options& receiver_options) {
   const std::uint64_t total = opt.quick ? 2'000'000 : 10'000'000;
   const std::uint64_t senders = opt.senders;
   // Sender k sends the values 1..share(k); the shares add up to `total`.
@@ -28,7 +34,7 @@ std::vector<metric> run_fanin(const options& opt) {
           }
         }
       },
-      "sink");
+      "sink", receiver_options);
   start_gate gate(static_cast<std::ptrdiff_t>(senders));
   std::vector<std::thread> threads;
   for (std::uint64_t k = 0; k < senders; ++k) {
@@ -43,8 +49,26 @@ std::vector<metric> run_fanin(const options& opt) {
     t.join();
   finish.wait();
   const double secs = seconds_between(start, finish.at);
-  return {metric{"fanin-" + std::to_string(senders), static_cast<double>(total) / secs, "msgs/s",
+  return {metric{name + "-" + std::to_string(senders), static_cast<double>(total) / secs, "msgs/s",
                  "higher", check_text(finish.failure)}};
+}
+
+}  // namespace
+
+std::vector<metric> run_fanin(const options& opt) {
+  return fanin(opt, "fanin", {});
+}
+
+std::vector<metric> with_handler_latency(
+    const std::function<std::vector<metric>(const actor::spawn_options&)>& workload) {
+  metrics::registry reg;
+  metrics::handler_latency latency(reg);
+  return workload(actor::spawn_options{}.with_middleware({latency.middleware()}));
+}
+
+std::vector<metric> run_fanin_metrics(const options& opt) {
+  return with_handler_latency(
+      [&](const actor::spawn_options& o) { return fanin(opt, "fanin-metrics", o); });
 }
 
 }  // namespace hollywood::bench

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   using namespace hollywood::bench;
   return run_main(argc, argv, "hollywood-bench-engine",
                   {{"fanin", run_fanin},
+                   {"fanin-metrics", run_fanin_metrics},
+                   {"drain", run_drain},
+                   {"drain-metrics", run_drain_metrics},
                    {"pingpong", run_pingpong},
                    {"reqresp", run_reqresp},
                    {"many", run_many},

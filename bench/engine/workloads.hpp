@@ -6,6 +6,7 @@
 
 #include "driver.hpp"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -17,7 +18,15 @@ std::unique_ptr<actor::engine> make_engine(const options& opt);
 /// Marks the start of a workload that actors drive.
 struct go {};
 
+/// Runs `workload` with the handler-latency middleware (its default sampling, as `hollywood node`
+/// uses it) in the spawn options of the actor the workload measures.
+std::vector<metric> with_handler_latency(
+    const std::function<std::vector<metric>(const actor::spawn_options&)>& workload);
+
 std::vector<metric> run_fanin(const options& opt);
+std::vector<metric> run_fanin_metrics(const options& opt);
+std::vector<metric> run_drain(const options& opt);
+std::vector<metric> run_drain_metrics(const options& opt);
 std::vector<metric> run_pingpong(const options& opt);
 std::vector<metric> run_reqresp(const options& opt);
 std::vector<metric> run_many(const options& opt);

@@ -4,4 +4,5 @@
 /// The metrics layer in one include.
 
 #include <hollywood/metrics/exposer.hpp>
+#include <hollywood/metrics/handler_latency.hpp>
 #include <hollywood/metrics/registry.hpp>

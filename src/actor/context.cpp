@@ -14,6 +14,10 @@ pid context::self() const noexcept {
   return pid(&self_);
 }
 
+std::string_view context::kind() const noexcept {
+  return self_.kind();
+}
+
 const pid& context::parent() const noexcept {
   return self_.parent();
 }

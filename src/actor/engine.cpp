@@ -40,6 +40,21 @@ bool has_default_values(const spawn_options& o) noexcept {
          o.block_timeout == d.block_timeout;
 }
 
+void log_dead_letter(const pid& target, const message& m, const pid& sender,
+                     dead_letter_reason reason, std::string_view detail) noexcept {
+  try {
+    const std::string to = target.to_string();
+    const std::string from = sender ? sender.to_string() : std::string("none");
+    limited_log::write(limited_event::dead_letter, {{"target", to},
+                                                    {"sender", from},
+                                                    {"type", m.type_name()},
+                                                    {"reason", to_string(reason)},
+                                                    {"detail", detail}});
+  } catch (...) {
+    // Out of memory while formatting: the dead letter is still counted and published.
+  }
+}
+
 dead_letter_reason undeliverable_reason(const pid_target& t) noexcept {
   switch (t.kind()) {
     case target_kind::process:
@@ -137,7 +152,7 @@ send_result engine_impl::deliver_bounded(process& p, message& m, const pid& send
       dead_letter(pid(&p), std::move(evicted->msg), evicted->sender, dead_letter_reason::inbox_full,
                   "dropped oldest");
     } else {
-      dead_letters_.fetch_add(1, std::memory_order_relaxed);
+      count_dead_letter(dead_letter_reason::inbox_full);
     }
   }
   // A sender on a worker never waits: blocking a worker could deadlock the engine.
@@ -164,7 +179,7 @@ send_result engine_impl::deliver_bounded(process& p, message& m, const pid& send
     if (mode == drops::published) {
       dead_letter(pid(&p), std::move(m), sender, dead_letter_reason::inbox_full, "dropped newest");
     } else {
-      dead_letters_.fetch_add(1, std::memory_order_relaxed);
+      count_dead_letter(dead_letter_reason::inbox_full);
     }
     return send_result::dropped;
   }
@@ -291,7 +306,7 @@ void engine_impl::unexpose(responder& r) noexcept {
 
 void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
                               dead_letter_reason reason, std::string detail) noexcept {
-  dead_letters_.fetch_add(1, std::memory_order_relaxed);
+  count_dead_letter(reason);
   pid shown = target;
   // acquire: pairs with the release store in set_dead_letter_rewrite.
   if (has_rewrite_.load(std::memory_order_acquire)) {
@@ -306,11 +321,12 @@ void engine_impl::dead_letter(const pid& target, message&& m, const pid& sender,
       // A user-supplied rewrite failed: the envelope is still a faithful record of what was lost.
     }
   }
+  if (event_log_.admit(limited_event::dead_letter)) {
+    log_dead_letter(shown, m, sender, reason, detail);
+  }
   if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
     publish(message(dead_letter_event{shown, std::make_shared<const message>(std::move(m)), sender,
                                       reason, std::move(detail)}));
-  } else {
-    log_dead_letter(shown, m, reason, detail);
   }
 }
 
@@ -347,16 +363,22 @@ void engine_impl::unsubscribe(const pid& subscriber) {
 
 // -- actors ------------------------------------------------------------------------------
 
-const std::string* engine_impl::intern_kind(std::string_view kind) {
+kind_record* engine_impl::intern_kind(std::string_view kind) {
   // Kinds are few and spawns of one kind come in runs: remember the last one per thread.
   // Keyed by the engine's serial, not its address: a new engine may reuse a dead one's address.
   thread_local std::uint64_t last_engine = 0;
-  thread_local const std::string* last_kind = nullptr;
-  if (last_engine == serial_ && *last_kind == kind) return last_kind;
-  const std::string* interned = nullptr;
+  thread_local kind_record* last_kind = nullptr;
+  if (last_engine == serial_ && last_kind->name == kind) return last_kind;
+  kind_record* interned = nullptr;
   {
     std::lock_guard lock(kinds_mu_);
-    interned = &*kinds_.emplace(kind).first;
+    auto it = kinds_.find(kind);
+    if (it == kinds_.end()) {
+      auto record = std::make_unique<kind_record>(std::string(kind));
+      const std::string_view key = record->name;
+      it = kinds_.emplace(key, std::move(record)).first;
+    }
+    interned = it->second.get();
   }
   last_engine = serial_;
   last_kind = interned;
@@ -539,6 +561,7 @@ void engine_impl::shutdown() {
   scheduler_.stop();
   if (root_) static_cast<mailbox_target*>(root_.target())->close();
   event_stream_ = pid{};
+  event_log_.flush();  // the last burst of rate-limited lines is accounted for
   shut_down_.store(true, std::memory_order_release);
 }
 
@@ -663,16 +686,12 @@ std::string_view engine::address() const noexcept {
   return *impl_->address();
 }
 
+bool engine::running() const noexcept {
+  return !impl_->stopping();
+}
+
 engine_stats engine::stats() const {
-  engine_stats s;
-  s.dead_letters = impl_->dead_letters();
-  s.max_restarts_exceeded = impl_->max_restarts_exceeded();
-  s.workers = impl_->sched().worker_count();
-  impl_->actors().for_each([&](detail::process& p) {
-    s.per_actor.push_back(actor_stats{pid(&p), p.inbox_depth(), p.processed(), p.restarts()});
-  });
-  s.actors = s.per_actor.size();
-  return s;
+  return impl_->stats(detail::engine_impl::scope::actors);
 }
 
 namespace {

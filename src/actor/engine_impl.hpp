@@ -14,10 +14,13 @@
 #include <hollywood/actor/spawn_options.hpp>
 #include <hollywood/actor/timer.hpp>
 
+#include "kind_record.hpp"
+#include "log.hpp"
 #include "registry.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -27,7 +30,7 @@
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 namespace hollywood::actor::detail {
 
@@ -144,21 +147,29 @@ class engine_impl {
   [[nodiscard]] const pid& root() const noexcept { return root_; }
   [[nodiscard]] const pid& event_stream() const noexcept { return event_stream_; }
   [[nodiscard]] mailbox_target& root_mailbox() const noexcept;
-  [[nodiscard]] std::uint64_t dead_letters() const noexcept {
-    return dead_letters_.load(std::memory_order_relaxed);
-  }
   [[nodiscard]] std::uint64_t max_restarts_exceeded() const noexcept {
     return max_restarts_exceeded_.load(std::memory_order_relaxed);
   }
   void count_max_restarts_exceeded() noexcept {
     max_restarts_exceeded_.fetch_add(1, std::memory_order_relaxed);
   }
+
+  /// What `engine::stats` reports; with `scope::kinds`, everything but the per-actor list.
+  enum class scope : std::uint8_t { kinds, actors };
+  [[nodiscard]] engine_stats stats(scope what) const;
   [[nodiscard]] bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+  /// The rate limits of this engine's crash, restart and dead-letter lines.
+  [[nodiscard]] limited_log& event_log() noexcept { return event_log_; }
 
  private:
   std::string next_id();
   static std::string responder_id(std::uint64_t n);
-  const std::string* intern_kind(std::string_view kind);
+  kind_record* intern_kind(std::string_view kind);
+  void count_dead_letter(dead_letter_reason reason) noexcept {
+    dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void add_kind_stats(engine_stats& s) const;
+  void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
   send_result route_remote(const pid& to, message& m, const pid& sender) noexcept;
 
@@ -175,9 +186,11 @@ class engine_impl {
   pid event_stream_;
   std::atomic<std::uint64_t> next_id_{1};
   std::atomic<std::uint64_t> next_request_{1};
-  std::atomic<std::uint64_t> dead_letters_{0};
+  // Relaxed: statistics. One counter per reason; the total is their sum.
+  std::array<std::atomic<std::uint64_t>, dead_letter_reason_count> dead_letters_{};
   std::atomic<std::uint64_t> max_restarts_exceeded_{0};
   std::atomic<std::int64_t> subscribers_hint_{0};
+  limited_log event_log_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shut_down_{false};
   std::mutex shutdown_mu_;
@@ -189,8 +202,20 @@ class engine_impl {
   std::atomic<bool> has_rewrite_{false};
   std::mutex rewrite_mu_;  // dead letters are off the hot path; a copy under the lock suffices
   std::shared_ptr<const engine::dead_letter_rewrite> rewrite_ HOLLYWOOD_GUARDED_BY(rewrite_mu_);
-  std::mutex kinds_mu_;
-  std::unordered_set<std::string> kinds_ HOLLYWOOD_GUARDED_BY(kinds_mu_);
+  mutable std::mutex kinds_mu_;
+  // Never erased: a kind's totals outlive its actors. Keys view the records' names.
+  std::unordered_map<std::string_view, std::unique_ptr<kind_record>> kinds_
+      HOLLYWOOD_GUARDED_BY(kinds_mu_);
+  // Serialises snapshots, and guards what keeps their totals from going down: each kind's
+  // `reported_processed` and the workers' last reported busy times.
+  mutable std::mutex stats_mu_;
+  struct busy_window {
+    std::int64_t started = 0;  // to_ns time of the window's first sample (0: none yet)
+    std::vector<std::chrono::nanoseconds> busy_then;
+    std::vector<std::chrono::nanoseconds> reported;  // the highest busy time reported per worker
+    std::vector<double> ratio;                       // of the last full window
+  };
+  mutable busy_window busy_ HOLLYWOOD_GUARDED_BY(stats_mu_);
 };
 
 }  // namespace hollywood::actor::detail

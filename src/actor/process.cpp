@@ -7,6 +7,7 @@
 
 #include "engine_impl.hpp"
 #include "failure.hpp"
+#include "log.hpp"
 #include "responder.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
@@ -73,7 +74,7 @@ const spawn_options& default_spawn_options() noexcept {
 }
 
 process::process(engine_impl& engine, const std::string* address, std::string id, producer make,
-                 const std::string* kind, std::unique_ptr<spawn_options> custom, pid parent,
+                 kind_record* kind, std::unique_ptr<spawn_options> custom, pid parent,
                  parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
       engine_(engine),
@@ -392,6 +393,8 @@ void process::on_crash() noexcept {
   const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
   if (restarts >= options().max_restarts) {
     engine_.count_max_restarts_exceeded();
+    kind_->max_restarts_exceeded.fetch_add(1, std::memory_order_relaxed);
+    log_crash(limited_event::actor_max_restarts_exceeded, restarts, std::chrono::nanoseconds{0});
     engine_.publish_event(
         actor_max_restarts_exceeded_event{pid(this), restarts, more().crash_reason});
     if (parent_ && parent_policy_.on_failure == escalation::notify_parent) {
@@ -404,10 +407,39 @@ void process::on_crash() noexcept {
     return;
   }
   restarts_.store(restarts + 1, std::memory_order_relaxed);
+  kind_->restarts.fetch_add(1, std::memory_order_relaxed);
+  const std::chrono::nanoseconds delay = restart_delay(restarts + 1);
+  log_crash(limited_event::actor_restart, restarts + 1, delay);
   if (parent_ && parent_policy_.strategy == supervision_strategy::all_for_one) {
     notify(parent_, system_kind::child_crashed, pid(this));
   }
-  schedule_restart(restart_delay(restarts + 1));
+  schedule_restart(delay);
+}
+
+void process::log_crash(limited_event event, std::uint32_t restarts,
+                        std::chrono::nanoseconds delay) noexcept {
+  if (!engine_.event_log().admit(event)) return;
+  try {
+    const std::string self = pid(this).to_string();
+    const std::string count = std::to_string(restarts);
+    const std::string limit = std::to_string(options().max_restarts);
+    const std::string delay_ms =
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+    const std::string& reason = more().crash_reason;
+    if (event == limited_event::actor_restart) {
+      limited_log::write(event, {{"actor", self},
+                                 {"kind", kind()},
+                                 {"restart", count},
+                                 {"max_restarts", limit},
+                                 {"delay_ms", delay_ms},
+                                 {"reason", reason}});
+    } else {
+      limited_log::write(
+          event, {{"actor", self}, {"kind", kind()}, {"restarts", count}, {"reason", reason}});
+    }
+  } catch (...) {
+    // Out of memory while formatting: the crash is still counted and published.
+  }
 }
 
 void process::schedule_restart(std::chrono::nanoseconds delay) noexcept {
@@ -436,6 +468,7 @@ void process::force_restart() noexcept {
   discard_instance();
   ++more().crash_generation;  // a pending delayed restart of an earlier crash is now moot
   phase_ = phase::created;
+  kind_->restarts.fetch_add(1, std::memory_order_relaxed);
   engine_.publish_event(actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed),
                                               "sibling crashed (all_for_one)"});
 }
@@ -552,6 +585,8 @@ void process::drain_inbox() noexcept {
 void process::finalize() noexcept {
   discard_instance();
   engine_.actors().remove(this);
+  // Folded only now that no snapshot can find it in the registry (engine_impl::add_kind_stats).
+  kind_->retired_processed.fetch_add(processed(), std::memory_order_relaxed);
   phase_ = phase::dead;
   // Late stop requests only add waiters; late restarts, watches and child notices mean nothing
   // now (a watch that arrives after this point fails to push and is answered by its sender).

@@ -25,6 +25,8 @@
 
 #include "bounded_inbox.hpp"
 #include "completion_state.hpp"
+#include "kind_record.hpp"
+#include "log.hpp"
 #include "system_queue.hpp"
 
 #include <atomic>
@@ -76,7 +78,7 @@ class process final : public pid_target {
   using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact, 3>;
 
   process(engine_impl& engine, const std::string* address, std::string id, producer make,
-          const std::string* kind, std::unique_ptr<spawn_options> options, pid parent,
+          kind_record* kind, std::unique_ptr<spawn_options> options, pid parent,
           parent_policy policy);
   ~process() override;
 
@@ -106,7 +108,8 @@ class process final : public pid_target {
   bool deliver_system(system_message* m) noexcept;
 
   [[nodiscard]] engine_impl& engine() const noexcept { return engine_; }
-  [[nodiscard]] const std::string& kind() const noexcept { return *kind_; }
+  [[nodiscard]] const std::string& kind() const noexcept { return kind_->name; }
+  [[nodiscard]] kind_record& kind_totals() const noexcept { return *kind_; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   /// A mark after every user message queued so far, and whether the process has since taken all
   /// of them out of its inbox (see engine::inbox_mark). @threadsafe
@@ -171,6 +174,9 @@ class process final : public pid_target {
   void start_instance() noexcept;
   void handle_system() noexcept;
   void on_crash() noexcept;
+  /// Logs a restart decision (rate-limited; `delay` only for `actor_restart`).
+  void log_crash(limited_event event, std::uint32_t restarts,
+                 std::chrono::nanoseconds delay) noexcept;
   void schedule_restart(std::chrono::nanoseconds delay) noexcept;
   void force_restart() noexcept;
   [[nodiscard]] std::chrono::nanoseconds restart_delay(std::uint32_t restart) const noexcept;
@@ -192,7 +198,7 @@ class process final : public pid_target {
   // (children, timers, requests, crash bookkeeping, middleware) lives in `extras_`.
   engine_impl& engine_;
   producer make_;
-  const std::string* kind_;                 // interned by the engine
+  kind_record* kind_;                       // interned by the engine
   std::unique_ptr<spawn_options> options_;  // null: default_spawn_options()
   pid parent_;
   std::unique_ptr<receiver> receiver_;

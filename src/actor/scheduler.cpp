@@ -70,6 +70,7 @@ scheduler::~scheduler() {
 }
 
 void scheduler::start() {
+  started_ns_ = to_ns(std::chrono::steady_clock::now());
   for (auto& w : workers_) {
     worker* self = w.get();
     w->thread = std::thread([this, self] { run_worker(*self); });
@@ -97,6 +98,12 @@ void scheduler::drain_and_release() noexcept {
       p->release_schedule();
   }
   global_.consume(SIZE_MAX, [](process*& p) noexcept { p->release_schedule(); });
+}
+
+worker_stats scheduler::time_of(std::size_t i, std::int64_t now) const noexcept {
+  const std::int64_t age = std::max<std::int64_t>(0, now - started_ns_);
+  const std::int64_t idle = std::clamp<std::int64_t>(workers_[i]->idle.idle_at(now), 0, age);
+  return {std::chrono::nanoseconds(age - idle), std::chrono::nanoseconds(idle)};
 }
 
 bool scheduler::on_worker() const noexcept {
@@ -184,8 +191,13 @@ void scheduler::run_worker(worker& w) {
   }
   while (!stopping_.load(std::memory_order_acquire)) {
     process* p = next_local(w);
-    if (p == nullptr) p = find_work(w);
-    if (p == nullptr) p = park(w);
+    if (p == nullptr) {
+      const auto idle_from = std::chrono::steady_clock::now();
+      w.idle.begin(to_ns(idle_from));
+      p = find_work(w, idle_from);
+      if (p == nullptr) p = park(w);
+      w.idle.end(to_ns(std::chrono::steady_clock::now()));
+    }
     if (p == nullptr) continue;
     w.turns.store(w.turns.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // A process that used up its turn goes to the back of the global queue: the local queue is
@@ -259,9 +271,8 @@ bool scheduler::any_work_visible(const worker& w) const noexcept {
   return false;
 }
 
-process* scheduler::find_work(worker& w) noexcept {
+process* scheduler::find_work(worker& w, std::chrono::steady_clock::time_point start) noexcept {
   spinning_.fetch_add(1, std::memory_order_acq_rel);
-  const auto start = std::chrono::steady_clock::now();
   process* found = nullptr;
   for (unsigned i = 0; !stopping_.load(std::memory_order_relaxed); ++i) {
     if (global_nonempty()) found = take_global(w);

@@ -14,12 +14,14 @@
 // announcing itself idle, so no wake-up is lost (docs/threading.md).
 
 #include <hollywood/actor/engine_config.hpp>
+#include <hollywood/actor/stats.hpp>
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
 #include <hollywood/thread_annotations.hpp>
 
 #include "run_queue.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -31,6 +33,40 @@ namespace hollywood::actor::detail {
 
 class process;
 class scheduler;
+
+/// `t` in nanoseconds since the steady clock's epoch: the time base of `idle_meter`.
+[[nodiscard]] inline std::int64_t to_ns(std::chrono::steady_clock::time_point t) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+/// A worker's idle time: written by its worker when it starts and stops looking for work (rare
+/// compared with messages: never per message), read by `engine::stats` on any thread. One word
+/// holds everything a reader needs, so it takes no lock: while the worker is busy it holds the
+/// idle total (>= 0); while idle, `total - start` (< 0, the steady clock is far past any idle
+/// total), so idle time at `now` is `v >= 0 ? v : now + v`.
+class idle_meter {
+ public:
+  /// @pre called by the worker, which is busy.
+  void begin(std::int64_t now) noexcept {
+    since_ = now;
+    state_.store(total_ - now, std::memory_order_relaxed);  // relaxed: publishes only itself
+  }
+  /// @pre called by the worker, which is idle.
+  void end(std::int64_t now) noexcept {
+    total_ += now - since_;
+    state_.store(total_, std::memory_order_relaxed);
+  }
+  /// Idle nanoseconds up to `now`. @threadsafe
+  [[nodiscard]] std::int64_t idle_at(std::int64_t now) const noexcept {
+    const std::int64_t v = state_.load(std::memory_order_relaxed);
+    return v >= 0 ? v : now + v;
+  }
+
+ private:
+  std::atomic<std::int64_t> state_{0};
+  std::int64_t total_ = 0;  // the worker's own copy
+  std::int64_t since_ = 0;
+};
 
 /// One worker thread and its queues. The run queue and the `run_next` slot are shared with
 /// thieves; everything else is owned by the worker's thread.
@@ -51,6 +87,7 @@ struct worker {
   std::uint32_t ticks = 0;
   std::uint64_t rng = 0;
   std::atomic<std::uint32_t> parked{0};  // futex word: 1 while parked
+  idle_meter idle;
   std::thread thread;
 };
 
@@ -91,13 +128,16 @@ class scheduler {
   }
 
   [[nodiscard]] std::size_t worker_count() const noexcept { return workers_.size(); }
+  /// Worker `i`'s busy and idle time up to `now` (see to_ns). @threadsafe once started
+  [[nodiscard]] worker_stats time_of(std::size_t i, std::int64_t now) const noexcept;
   [[nodiscard]] std::chrono::nanoseconds spin() const noexcept { return spin_; }
   [[nodiscard]] std::size_t throughput() const noexcept { return throughput_; }
 
  private:
   void run_worker(worker& w);
   process* next_local(worker& w) noexcept;
-  process* find_work(worker& w) noexcept;
+  /// Spins (from `start`, for the spin budget) looking for work in the other queues.
+  process* find_work(worker& w, std::chrono::steady_clock::time_point start) noexcept;
   process* take_global(worker& w) noexcept;
   process* steal(worker& w) noexcept;
   bool any_work_visible(const worker& w) const noexcept;
@@ -110,6 +150,7 @@ class scheduler {
   bool leave_idle_list(worker& w) noexcept;
   void drain_and_release() noexcept;
 
+  std::int64_t started_ns_ = 0;  // written by start(), before the workers exist
   const std::size_t throughput_;
   const std::chrono::nanoseconds spin_;
   const worker_pinning pinning_;

@@ -197,7 +197,8 @@ cluster_stats cluster::stats() const noexcept {
           i.shards_released.load(std::memory_order_relaxed),
           i.forwarded.load(std::memory_order_relaxed),
           i.dead_letters.load(std::memory_order_relaxed),
-          i.shards_owned.load(std::memory_order_relaxed)};
+          i.shards_owned.load(std::memory_order_relaxed),
+          i.failovers.load(std::memory_order_relaxed)};
 }
 
 void cluster::leave() {

@@ -92,6 +92,8 @@ class cluster_impl {
   std::atomic<std::uint64_t> shards_released{0};
   std::atomic<std::uint64_t> forwarded{0};
   std::atomic<std::uint64_t> dead_letters{0};
+  /// Shards taken over from a member that left the view without handing them off.
+  std::atomic<std::uint64_t> failovers{0};
   std::atomic<std::uint32_t> shards_owned{0};
 
   /// Set once leave() started; relaxed: checked by leave() itself under its own ordering.

@@ -49,6 +49,8 @@ struct shard_slot {
   std::string owner;   // routed: the owner ("" none); acquiring: the previous owner
   bool known = false;  // placement was computed at least once
   bool claim_refused = false;
+  // routed: its owner released it to us before leaving (a hand-off, so no failover).
+  bool handed_off = false;
   clock::time_point asked{};
   std::deque<waiting_msg> waiting;
   std::unordered_set<std::string> live;  // ids with an activation here
@@ -259,6 +261,7 @@ class host final : public actor::receiver {
     kind_slot* k = existing_slot(r.kind());
     if (k == nullptr || r.shard() >= impl_->config.shard_count) return;
     shard_slot& sh = k->shards[r.shard()];
+    if (sh.state == shard_state::routed && sh.owner == r.from()) sh.handed_off = true;
     if (sh.state == shard_state::acquiring && sh.owner == r.from()) begin_claim(*k, r.shard());
   }
 
@@ -517,6 +520,7 @@ class host final : public actor::receiver {
         if (!mine) {
           set_routed(k, s, next);
         } else if (!members_.contains(sh.owner)) {
+          impl_->failovers.fetch_add(1, std::memory_order_relaxed);
           begin_claim(k, s);  // the previous owner is gone, and it fenced itself first
         }
         break;
@@ -538,6 +542,7 @@ class host final : public actor::receiver {
     if (moved && sh.known) {
       impl_->engine.broadcast_event(shard_moved_event{k.name, s, sh.owner, owner});
     }
+    if (moved) sh.handed_off = false;
     sh.state = shard_state::routed;
     sh.owner = owner;
     flush(k, s);
@@ -545,7 +550,11 @@ class host final : public actor::receiver {
 
   void begin_acquire(kind_slot& k, std::uint32_t s, const std::string& previous) {
     shard_slot& sh = k.shards[s];
-    if (previous.empty() || previous == impl_->name || !members_.contains(previous)) {
+    const bool gone = !previous.empty() && previous != impl_->name && !members_.contains(previous);
+    if (gone && !std::exchange(sh.handed_off, false)) {
+      impl_->failovers.fetch_add(1, std::memory_order_relaxed);  // it died holding the shard
+    }
+    if (previous.empty() || previous == impl_->name || gone) {
       begin_claim(k, s);
       return;
     }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/metrics/registry.hpp>
+#include <hollywood/thread_annotations.hpp>
+
+#include "family_builder.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -57,8 +60,43 @@ struct registry::families {
       histograms;
 };
 
+// The sources live apart from the registry, so a handle that outlives its registry finds nothing
+// to remove instead of a dangling pointer.
+struct source_handle::sources {
+  std::mutex mu;  // held while the sources run, so removal waits for a running scrape
+  std::map<std::uint64_t, source> fns HOLLYWOOD_GUARDED_BY(mu);
+  std::uint64_t next_id HOLLYWOOD_GUARDED_BY(mu) = 1;
+};
+
+source_handle::source_handle(source_handle&& other) noexcept
+    : list_(std::move(other.list_)), id_(std::exchange(other.id_, 0)) {}
+
+source_handle& source_handle::operator=(source_handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    list_ = std::move(other.list_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+source_handle::~source_handle() {
+  reset();
+}
+
+void source_handle::reset() noexcept {
+  if (auto list = list_.lock()) {
+    std::lock_guard lock(list->mu);
+    list->fns.erase(id_);
+  }
+  list_.reset();
+  id_ = 0;
+}
+
 registry::registry()
-    : native_(std::make_shared<prometheus::Registry>()), families_(std::make_unique<families>()) {}
+    : native_(std::make_shared<prometheus::Registry>()),
+      families_(std::make_unique<families>()),
+      sources_(std::make_shared<source_handle::sources>()) {}
 
 registry::~registry() = default;
 
@@ -109,8 +147,22 @@ void registry::remove(std::string_view name, const gauge& g) {
   }
 }
 
+source_handle registry::add_source(source collect) {
+  std::lock_guard lock(sources_->mu);
+  const std::uint64_t id = sources_->next_id++;
+  sources_->fns.emplace(id, std::move(collect));
+  return source_handle(sources_, id);
+}
+
 std::string registry::exposition() const {
-  return prometheus::TextSerializer().Serialize(native_->Collect());
+  std::vector<prometheus::MetricFamily> all = native_->Collect();
+  {
+    detail::family_builder sink(all);
+    std::lock_guard lock(sources_->mu);
+    for (const auto& [id, collect] : sources_->fns)
+      collect(sink);
+  }
+  return prometheus::TextSerializer().Serialize(all);
 }
 
 }  // namespace hollywood::metrics

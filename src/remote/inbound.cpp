@@ -62,6 +62,7 @@ void inbound::read_more() {
           self->finish();
           return;
         }
+        self->owner_.counters().bytes_received.fetch_add(n, std::memory_order_relaxed);
         auto fed = self->decoder_.feed(std::string_view(self->buffer_.data(), n),
                                        [&](const frame& f) { return self->on_frame(f); });
         if (!fed) {
@@ -76,6 +77,7 @@ void inbound::read_more() {
 }
 
 expected<void> inbound::on_frame(const frame& f) {
+  owner_.counters().frames_received.fetch_add(1, std::memory_order_relaxed);
   if (!hello_ && f.kind != frame_kind::hello) {
     return refuse(errc::protocol_error, "a frame before the hello");
   }

@@ -143,6 +143,7 @@ bool peer::write_next() {
     hello.set_incarnation(owner_.incarnation());
     hello.set_session(session_);
     append_frame(out, frame_kind::hello, hello);
+    owner_.counters().frames_sent.fetch_add(1, std::memory_order_relaxed);
     hello_sent_ = true;
   }
   std::vector<outbound> batch;
@@ -216,6 +217,7 @@ bool peer::write_next() {
                                ? builder_.stamp(seq, ack_session_, ack_received_, ack_handled_)
                                : builder_.stamp(seq, 0, 0, 0);
     append_frame(out, frame_kind::batch, w);
+    owner_.counters().frames_sent.fetch_add(1, std::memory_order_relaxed);
     builder_.reset();
     ack_owed_ = false;
     ack_due_ = false;
@@ -234,6 +236,7 @@ bool peer::write_next() {
       ack.set_ack(ack_received_);
       ack.set_handled(ack_handled_);
       append_frame(out, frame_kind::ack, ack);
+      owner_.counters().frames_sent.fetch_add(1, std::memory_order_relaxed);
       ack_owed_ = false;
       ack_due_ = false;
     }
@@ -241,6 +244,7 @@ bool peer::write_next() {
   // Nothing to write: busy only if messages wait for the window to reopen.
   if (out.empty()) return !window_open && (!queue_.empty() || carry_);
   writing_ = true;
+  owner_.counters().bytes_sent.fetch_add(out.size(), std::memory_order_relaxed);
   conn_->s.async_write(asio::buffer(out),
                        [self = shared_from_this(), c = conn_, g = generation_](
                            std::error_code ec, std::size_t) { self->on_written(g, ec); });
@@ -351,6 +355,11 @@ void peer::on_handshake(std::uint64_t generation, std::error_code ec) {
   }
   link_ = link::open;
   proven_ = false;
+  auto& counters = owner_.counters();
+  counters.connects.fetch_add(1, std::memory_order_relaxed);
+  if (connected_before_) counters.reconnects.fetch_add(1, std::memory_order_relaxed);
+  connected_before_ = true;
+  counters.outbound_open.fetch_add(1, std::memory_order_relaxed);
   session_ = owner_.next_session();
   next_seq_ = 1;
   received_through_ = 0;
@@ -381,6 +390,7 @@ void peer::watch_for_close() {
 
 void peer::lose_connection(std::uint64_t generation, const std::string& reason) {
   if (generation != generation_ || link_ != link::open) return;
+  owner_.counters().outbound_open.fetch_sub(1, std::memory_order_relaxed);
   ++generation_;  // every pending handler of this connection is now stale
   conn_->s.close();
   conn_.reset();
@@ -475,6 +485,7 @@ void peer::declare_outage() {
                                                ms(owner_.config().unreachable_deadline) + "; " +
                                                std::to_string(dropped) +
                                                " queued messages dropped");
+  owner_.counters().unreachable_events.fetch_add(1, std::memory_order_relaxed);
   owner_.publish(remote_unreachable_event{*address_, dropped});
   pump();  // settles the wake-up flag for the fail-fast mode
 }
@@ -503,6 +514,7 @@ void peer::terminate(std::string_view why) {
     conn_->s.close();
     conn_.reset();
   }
+  if (link_ == link::open) owner_.counters().outbound_open.fetch_sub(1, std::memory_order_relaxed);
   link_ = link::idle;
   writing_ = false;
   const std::string detail(why);

@@ -140,7 +140,8 @@ class peer : public std::enable_shared_from_this<peer> {
 
   // I/O thread only.
   link link_ = link::idle;
-  std::uint64_t generation_ = 0;  // of the current connection; stale handlers compare it
+  bool connected_before_ = false;  // a connection to this peer was established once (reconnects)
+  std::uint64_t generation_ = 0;   // of the current connection; stale handlers compare it
   std::shared_ptr<connection> conn_;
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer retry_timer_;

@@ -226,6 +226,8 @@ void remote_impl::accept_next() {
       s->socket().set_option(asio::ip::tcp::no_delay(true), ignored);
       auto c = std::make_shared<inbound>(*this, std::move(s));
       inbound_.emplace(c.get(), c);
+      counters_.inbound_open.store(static_cast<std::int64_t>(inbound_.size()),
+                                   std::memory_order_relaxed);
       c->start();
     }
     if (!stopping_) accept_next();
@@ -256,6 +258,8 @@ void remote_impl::tick() {
 
 void remote_impl::inbound_closed(inbound& c) {
   inbound_.erase(&c);
+  counters_.inbound_open.store(static_cast<std::int64_t>(inbound_.size()),
+                               std::memory_order_relaxed);
 }
 
 // -- peers -------------------------------------------------------------------------------------
@@ -321,7 +325,10 @@ void remote_impl::unwatch(const actor::pid& target, const actor::pid& watcher) n
 
 void remote_impl::dead_letter(outbound&& o, actor::dead_letter_reason reason,
                               std::string_view detail) noexcept {
-  counters_.dead_letters.fetch_add(1, std::memory_order_relaxed);
+  auto& counter = reason == actor::dead_letter_reason::maybe_delivered
+                      ? counters_.dead_letters_maybe_delivered
+                      : counters_.dead_letters_undelivered;
+  counter.fetch_add(1, std::memory_order_relaxed);
   if (engine_ == nullptr) return;
   try {
     engine_->dead_letter(o.to, std::move(o.msg), o.sender, reason, std::string(detail));
@@ -331,14 +338,29 @@ void remote_impl::dead_letter(outbound&& o, actor::dead_letter_reason reason,
 }
 
 remote_stats remote_impl::stats() const noexcept {
+  auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  auto open = [](const std::atomic<std::int64_t>& c) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, c.load(std::memory_order_relaxed)));
+  };
+  const remote_counters& c = counters_;
   remote_stats s;
-  s.messages_sent = counters_.messages_sent.load(std::memory_order_relaxed);
-  s.messages_received = counters_.messages_received.load(std::memory_order_relaxed);
-  s.batches_sent = counters_.batches_sent.load(std::memory_order_relaxed);
-  s.batches_received = counters_.batches_received.load(std::memory_order_relaxed);
-  s.dead_letters = counters_.dead_letters.load(std::memory_order_relaxed);
-  s.connections_accepted = counters_.connections_accepted.load(std::memory_order_relaxed);
-  s.protocol_errors = counters_.protocol_errors.load(std::memory_order_relaxed);
+  s.messages_sent = get(c.messages_sent);
+  s.messages_received = get(c.messages_received);
+  s.batches_sent = get(c.batches_sent);
+  s.batches_received = get(c.batches_received);
+  s.frames_sent = get(c.frames_sent);
+  s.frames_received = get(c.frames_received);
+  s.bytes_sent = get(c.bytes_sent);
+  s.bytes_received = get(c.bytes_received);
+  s.dead_letters_maybe_delivered = get(c.dead_letters_maybe_delivered);
+  s.dead_letters = get(c.dead_letters_undelivered) + s.dead_letters_maybe_delivered;
+  s.connections_accepted = get(c.connections_accepted);
+  s.connects = get(c.connects);
+  s.reconnects = get(c.reconnects);
+  s.unreachable_events = get(c.unreachable_events);
+  s.protocol_errors = get(c.protocol_errors);
+  s.outbound_connections = open(c.outbound_open);
+  s.inbound_connections = open(c.inbound_open);
   return s;
 }
 

@@ -50,15 +50,27 @@ struct outbound {
 class peer;
 class inbound;
 
-/// Counters behind `remote_stats`; relaxed, they are statistics.
+/// Counters behind `remote_stats`; relaxed, they are statistics. Written on the I/O thread (per
+/// frame or connection event, never per message) except `dead_letters*`.
 struct remote_counters {
   std::atomic<std::uint64_t> messages_sent{0};
   std::atomic<std::uint64_t> messages_received{0};
   std::atomic<std::uint64_t> batches_sent{0};
   std::atomic<std::uint64_t> batches_received{0};
-  std::atomic<std::uint64_t> dead_letters{0};
+  std::atomic<std::uint64_t> frames_sent{0};
+  std::atomic<std::uint64_t> frames_received{0};
+  std::atomic<std::uint64_t> bytes_sent{0};
+  std::atomic<std::uint64_t> bytes_received{0};
+  // Disjoint, so each series of the dead-letter metric only ever grows.
+  std::atomic<std::uint64_t> dead_letters_undelivered{0};
+  std::atomic<std::uint64_t> dead_letters_maybe_delivered{0};
   std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> connects{0};
+  std::atomic<std::uint64_t> reconnects{0};
+  std::atomic<std::uint64_t> unreachable_events{0};
   std::atomic<std::uint64_t> protocol_errors{0};
+  std::atomic<std::int64_t> outbound_open{0};
+  std::atomic<std::int64_t> inbound_open{0};
 };
 
 /// @threadsafe where noted; the rest is confined to the I/O thread.

@@ -189,4 +189,19 @@ TEST_F(kafka_test, an_invalid_configuration_is_refused_with_the_field_named) {
   EXPECT_NE(problem.find("maxAttempts"), std::string::npos) << problem;
 }
 
+TEST_F(kafka_test, the_bus_is_ready_only_between_joining_its_group_and_stopping) {
+  const std::string topic = unique("orders");
+  ASSERT_TRUE(cluster_->create_topic(topic, 2));
+  auto b = kafka::bus::create(*engine_, config_for(topic, unique("group")));
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(
+      (*b)->handle_blocking(topic, [](const kafka::record&) { return kafka::outcome::success(); }));
+  EXPECT_FALSE((*b)->ready()) << "not started";
+  ASSERT_TRUE((*b)->start());
+  EXPECT_TRUE(wait_until([&] { return (*b)->ready(); }, 60s));
+  EXPECT_GT((*b)->stats().assigned_partitions, 0u) << "ready means it joined";
+  (*b)->stop();
+  EXPECT_FALSE((*b)->ready()) << "stopped";
+}
+
 }  // namespace

@@ -120,6 +120,12 @@ TEST(remote_failure, a_peer_lost_mid_stream_leaves_every_message_handled_or_dead
   EXPECT_LT(handled, total);
   EXPECT_EQ(events.count<remote::remote_unreachable_event>(), 1u);
   EXPECT_EQ(a.engine->stats().dead_letters, lost->total.load());
+  // The remote's own counters say the same: one outage, the in-doubt share, the rest.
+  const auto s = a.net->stats();
+  EXPECT_EQ(s.unreachable_events, 1u);
+  EXPECT_EQ(s.dead_letters_maybe_delivered, in_doubt);
+  EXPECT_LE(s.dead_letters, lost->total.load());
+  EXPECT_EQ(s.outbound_connections, 0u);
   std::cout << "handled " << handled << ", dead letters " << lost->total.load() << " (" << in_doubt
             << " in doubt)\n";
 }
@@ -156,6 +162,9 @@ TEST(remote_failure, traffic_resumes_when_a_peer_comes_back_on_its_address) {
       },
       std::chrono::seconds(30)));
   EXPECT_GE(events.count<remote::remote_connected_event>(), 2u);
+  EXPECT_GE(a.net->stats().reconnects, 1u) << "a connection to a peer it had been connected to";
+  EXPECT_EQ(a.net->stats().connects, a.net->stats().reconnects + 1);
+  EXPECT_EQ(a.net->stats().outbound_connections, 1u);
   // After the reconnection, nothing more is lost.
   const auto dead_before = a.engine->stats().dead_letters;
   const std::uint64_t first = v;

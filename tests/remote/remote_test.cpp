@@ -45,6 +45,32 @@ TEST(remote, a_million_messages_from_one_sender_arrive_complete_and_in_order) {
   EXPECT_LT(a.net->stats().batches_sent, total / 8) << "the writer coalesces messages";
 }
 
+TEST(remote, stats_count_frames_bytes_and_connections_on_both_sides) {
+  auto a = make_node();
+  auto b = make_node();
+  recorder seen(*b.engine, "seen");
+  const pid there = b.at(seen.pid().id());
+  for (int i = 0; i < 10; ++i)
+    a.engine->send(there, greeting("hello", i));
+  ASSERT_TRUE(seen.wait_count<Greeting>(10));
+  // Acknowledgements flow back on b's own connection to a.
+  ASSERT_TRUE(wait_until([&] { return a.net->stats().frames_received >= 1; }));
+  const auto sa = a.net->stats();
+  const auto sb = b.net->stats();
+  EXPECT_EQ(sa.messages_sent, 10u);
+  EXPECT_GE(sa.frames_sent, sa.batches_sent + 1) << "a hello, then the batches";
+  EXPECT_GT(sa.bytes_sent, 0u);
+  EXPECT_EQ(sa.connects, 1u);
+  EXPECT_EQ(sa.reconnects, 0u);
+  EXPECT_EQ(sa.outbound_connections, 1u);
+  EXPECT_EQ(sb.connections_accepted, 1u);
+  EXPECT_EQ(sb.inbound_connections, 1u);
+  EXPECT_GE(sb.frames_received, sa.batches_sent + 1);
+  EXPECT_GT(sb.bytes_received, 0u);
+  EXPECT_EQ(sb.protocol_errors, 0u);
+  EXPECT_EQ(sa.dead_letters, 0u);
+}
+
 TEST(remote, the_sender_survives_the_wire_and_an_absent_sender_stays_absent) {
   auto a = make_node();
   auto b = make_node();

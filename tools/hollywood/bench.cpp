@@ -48,18 +48,20 @@ struct sample {
 using results = std::map<std::string, std::map<std::string, std::vector<sample>>>;
 
 const std::vector<std::string> all_workloads = {
-    "fanin", "pingpong", "reqresp",           "many",           "skynet",   "pairs",
-    "storm", "idle",     "remote-throughput", "remote-reqresp", "kafka-bus"};
+    "fanin",          "fanin-metrics", "drain", "drain-metrics", "pingpong", "reqresp",
+    "many",           "skynet",        "pairs", "storm",         "idle",     "remote-throughput",
+    "remote-reqresp", "kafka-bus"};
 
 /// Workloads of this engine alone (no CAF implementation): they compare two modes of ours.
 bool ours_only(const std::string& workload) {
-  return workload == "kafka-bus";
+  return workload == "kafka-bus" || workload == "fanin-metrics" || workload == "drain" ||
+         workload == "drain-metrics";
 }
 
 std::vector<invocation> expand(const std::vector<std::string>& workloads) {
   std::vector<invocation> out;
   for (const auto& w : workloads) {
-    if (w == "fanin") {
+    if (w == "fanin" || w == "fanin-metrics") {
       out.push_back({w, {"--senders", "1"}});
       out.push_back({w, {"--senders", "4"}});
     } else {
@@ -82,7 +84,7 @@ std::map<std::string, sample> run_one(const system_config& sys, const invocation
   // libraries never weigh on the local workloads' memory figures.
   const bool net = inv.workload.rfind("remote-", 0) == 0;
   std::string program = sys.program + (net ? "-net" : "");
-  if (ours_only(inv.workload)) {
+  if (inv.workload == "kafka-bus") {
     // The bus's workload lives in a program of its own (librdkafka); ours only.
     program = (fs::path(sys.program).parent_path() / "hollywood-bench-kafka").string();
   }
@@ -136,6 +138,27 @@ std::vector<double> values_of(const std::vector<sample>& samples) {
     if (s.ok) v.push_back(s.value);
   }
   return v;
+}
+
+/// The cost of the handler-latency middleware per repetition, in percent: `with` (fanin-metrics-P,
+/// drain-metrics) against `plain` (fanin-P, drain) of the same repetition, run back to back.
+std::vector<double> middleware_overhead(const results& res, const std::string& plain,
+                                        const std::string& with) {
+  std::vector<double> out;
+  auto a = res.find(plain);
+  auto b = res.find(with);
+  if (a == res.end() || b == res.end()) return out;
+  auto pa = a->second.find("hollywood");
+  auto pb = b->second.find("hollywood");
+  if (pa == a->second.end() || pb == b->second.end()) return out;
+  for (std::size_t rep = 0; rep < std::min(pa->second.size(), pb->second.size()); ++rep) {
+    const sample& x = pa->second[rep];
+    const sample& y = pb->second[rep];
+    if (!x.ok || !y.ok || x.value <= 0) continue;
+    const double worse = x.better == "higher" ? x.value - y.value : y.value - x.value;
+    out.push_back(worse / x.value * 100.0);
+  }
+  return out;
 }
 
 /// Paired ratios ("times better") of hollywood against the better CAF configuration per rep.
@@ -308,6 +331,25 @@ int run_bench(const bench_options& opt) {
         "\n%d repetition(s)%s; ^ higher is better, v lower is better. Latency figures: "
         "hollywood idles by spinning 20 us then parking; CAF uses its default polling.\n",
         reps, opt.quick ? ", quick sizes" : "");
+  }
+  const std::pair<const char*, const char*> with_and_without[] = {
+      {"fanin-1", "fanin-metrics-1"}, {"fanin-4", "fanin-metrics-4"}, {"drain", "drain-metrics"}};
+  for (const auto& [plain, with] : with_and_without) {
+    const auto overhead = middleware_overhead(res, plain, with);
+    if (overhead.empty()) continue;
+    const summary o = summarize(overhead);
+    if (opt.json) {
+      nlohmann::json j = {{"workload", std::string("middleware-cost-") + plain},
+                          {"median_percent", o.median},
+                          {"min_percent", o.min},
+                          {"max_percent", o.max}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf(
+          "handler-latency middleware, %s: cost %.1f%% (median; %.1f to %.1f over the "
+          "repetitions, each paired with its own run without it; < 0: better with it)\n",
+          plain, o.median, o.min, o.max);
+    }
   }
   for (const auto& f : failures)
     std::fprintf(stderr, "check failed: %s\n", f.c_str());

@@ -29,6 +29,8 @@ command add_eventbus(CLI::App& app) {
   app.add_option("--handler-latency-ms", service->latency_ms,
                  "--config: complete each record after this long (a timer, not a thread)")
       ->check(CLI::Range(0, 60'000));
+  add_observability_options(app, service->observe);
+  run_demo_flag->excludes(app.get_option("--metrics"))->excludes(app.get_option("--log-level"));
   return [service, demo, demo_flag] {
     if (*demo_flag) return run_demo(*demo);
     if (service->config.empty()) {

@@ -5,6 +5,8 @@
 
 #include <hollywood/eventbus/kafka/bus.hpp>
 
+#include "observability.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,6 +17,7 @@ struct service_options {
   std::string config;
   std::string record_file;
   int latency_ms = 0;
+  observability_options observe;
 };
 
 struct demo_options {

@@ -64,9 +64,19 @@ int run_service(const service_options& o) {
     std::fprintf(stderr, "hollywood eventbus: %s\n", problem.c_str());
     return 2;
   }
+  if (!o.observe.metrics.empty() && !cfg->metrics.listen.empty()) {
+    std::fprintf(stderr,
+                 "hollywood eventbus: give the metrics endpoint once: --metrics or "
+                 "eventbus.metrics.listen\n");
+    return 2;
+  }
   auto e = actor::engine::create();
   if (!e) return 1;
-  auto b = kafka::bus::create(**e, *cfg, {}, &problem);
+  auto obs = std::make_unique<observability>(o.observe, **e);
+  kafka::bus_options options;
+  options.metrics = obs->registry();
+  options.pool_middleware = {obs->latency()};
+  auto b = kafka::bus::create(**e, *cfg, std::move(options), &problem);
   if (!b) {
     std::fprintf(stderr, "hollywood eventbus: %s\n", problem.c_str());
     return 1;
@@ -107,6 +117,8 @@ int run_service(const service_options& o) {
     std::fprintf(stderr, "hollywood eventbus: cannot start: %s\n", r.error().message().c_str());
     return 1;
   }
+  obs->add_readiness_check("kafka", [bus = b->get()] { return bus->ready(); });
+  if (!obs->serve("hollywood eventbus")) return 1;
   std::string topics;
   for (const auto& t : cfg->kafka.consumer.topics)
     topics += (topics.empty() ? "" : ",") + t;
@@ -125,6 +137,7 @@ int run_service(const service_options& o) {
     if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
     if ((*b)->wait_stopped(0ms)) break;  // stopped by itself (on_malformed: fail)
   }
+  obs.reset();  // stops serving before the bus goes
   (*b)->stop();
   const auto failure = (*b)->failure();
   auto summary = stats_json((*b)->stats());

@@ -8,6 +8,7 @@
 #include "cluster_kinds.hpp"
 #include "commands.hpp"
 #include "node_kinds.hpp"
+#include "observability.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -39,6 +40,7 @@ struct node_options {
   std::string etcd;
   std::string handled_log;
   std::string dead_letter_log;
+  observability_options observe;
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -80,6 +82,8 @@ int run_node(const node_options& o) {
                  e.error().message().c_str());
     return 1;
   }
+  auto obs = std::make_unique<observability>(o.observe, **e);
+  obs->add_source([r = *net](actor::metric_sink& out) { r->collect_metrics(out); });
   std::unique_ptr<cluster::cluster> member;
   if (!o.cluster.empty()) {
     auto ccfg = cluster::cluster_config{}.with_name(o.name);
@@ -100,18 +104,24 @@ int run_node(const node_options& o) {
     incarnation->store(member.get(), std::memory_order_release);
     if (!o.dead_letter_log.empty()) (void)spawn_dead_letter_log(**e, o.dead_letter_log);
     (void)spawn_membership_printer(**e, *member);
+    obs->add_source([m = member.get()](actor::metric_sink& out) { m->collect_metrics(out); });
+    obs->add_readiness_check("cluster", [m = member.get()] { return m->serving(); });
   }
+  auto kinds_options = o.kinds_options;
+  kinds_options.middleware = {obs->latency()};
   for (const auto& kind : split(o.kinds)) {
-    if (!spawn_node_kind(**e, kind, o.kinds_options)) {
+    if (!spawn_node_kind(**e, kind, kinds_options)) {
       std::fprintf(stderr, "hollywood node: cannot spawn kind '%s'\n", kind.c_str());
       return 2;
     }
   }
+  if (!obs->serve("hollywood node " + o.name)) return 1;
   // Tests wait for this line: it carries the real port when the listen port was 0.
   std::printf("hollywood node %s listening on %s\n", o.name.c_str(), (*net)->address().c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  obs.reset();     // stops serving before what it reads goes away
   member.reset();  // a graceful leave: shards are handed off before the engine stops
   (*e)->shutdown();
   const auto s = (*net)->stats();
@@ -129,7 +139,8 @@ command add_node(CLI::App& app) {
   app.add_option("--name", o->name, "Name shown in output");
   app.add_option("--listen", o->listen, "host:port to listen on (port 0: any free port)")
       ->capture_default_str();
-  app.add_option("--kinds", o->kinds, "Comma-separated kinds to spawn: echo,counter,blaster,asker")
+  app.add_option("--kinds", o->kinds,
+                 "Comma-separated kinds to spawn: echo,counter,blaster,asker,crasher")
       ->capture_default_str();
   app.add_option("--unreachable-ms", o->unreachable_ms,
                  "How long a peer may be unreachable before queued messages are dead letters")
@@ -150,6 +161,7 @@ command add_node(CLI::App& app) {
                  "entity: append 'identity member incarnation wall_us seq' per handled message");
   app.add_option("--dead-letter-log", o->dead_letter_log,
                  "entity: append 'target reason seq' per Visit that became a dead letter");
+  add_observability_options(app, o->observe);
   return [o] { return run_node(*o); };
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 namespace hollywood::tools {
 
@@ -153,6 +154,14 @@ class blaster final : public receiver {
   msg::BlastReport report_;
 };
 
+/// Throws on every Echo: shows crashes, restarts and, after the fourth, max-restarts-exceeded.
+class crasher final : public receiver {
+ public:
+  void receive(context& ctx) override {
+    if (ctx.is<msg::Echo>()) throw std::runtime_error("crasher: crashing on purpose");
+  }
+};
+
 class asker final : public receiver {
  public:
   void receive(context& ctx) override {
@@ -191,12 +200,12 @@ void register_node_messages(remote::type_registry& types) {
 }
 
 const std::vector<std::string>& node_kind_names() {
-  static const std::vector<std::string> names{"echo", "counter", "blaster", "asker"};
+  static const std::vector<std::string> names{"echo", "counter", "blaster", "asker", "crasher"};
   return names;
 }
 
 bool spawn_node_kind(engine& e, std::string_view kind, const node_kind_options& o) {
-  const auto options = spawn_options{}.with_id("1");
+  const auto options = spawn_options{}.with_id("1").with_middleware(o.middleware);
   if (kind == "echo") return static_cast<bool>(e.spawn(make_producer<echo>(), kind, options));
   if (kind == "counter") {
     std::shared_ptr<record_file> record;
@@ -208,6 +217,7 @@ bool spawn_node_kind(engine& e, std::string_view kind, const node_kind_options& 
   }
   if (kind == "blaster") return static_cast<bool>(e.spawn(make_producer<blaster>(), kind, options));
   if (kind == "asker") return static_cast<bool>(e.spawn(make_producer<asker>(), kind, options));
+  if (kind == "crasher") return static_cast<bool>(e.spawn(make_producer<crasher>(), kind, options));
   return false;
 }
 

@@ -23,6 +23,8 @@ struct node_kind_options {
   /// counter: also record each value in this file (a bitmap of 2^21 bits, memory-mapped, so it
   /// survives the process being killed); empty: no file.
   std::string counter_record;
+  /// Middleware for every kind spawned (the node's handler-latency histograms).
+  std::vector<actor::middleware> middleware;
 };
 
 /// Spawns `kind` with ID "1" (so its PID is ADDRESS/KIND/1); false for an unknown kind or a

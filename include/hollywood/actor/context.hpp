@@ -80,6 +80,8 @@ class context {
 
   /// Returns this actor's PID.
   [[nodiscard]] pid self() const noexcept;
+  /// Returns the kind it was spawned as ("worker" for "worker/7" and for "parent/1/worker/7").
+  [[nodiscard]] std::string_view kind() const noexcept;
   /// Returns the parent's PID (empty for actors spawned by the engine).
   [[nodiscard]] const pid& parent() const noexcept;
   /// Returns the engine this actor runs on.

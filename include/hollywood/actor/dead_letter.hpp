@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -28,6 +29,10 @@ enum class dead_letter_reason : std::uint8_t {
   /// The engine is shutting down.
   engine_stopped,
 };
+
+/// How many reasons there are (for tables indexed by reason).
+inline constexpr std::size_t dead_letter_reason_count =
+    static_cast<std::size_t>(dead_letter_reason::engine_stopped) + 1;
 
 /// Returns a short name for `reason` ("unknown_target", ...).
 constexpr std::string_view to_string(dead_letter_reason reason) noexcept {

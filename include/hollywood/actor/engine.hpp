@@ -19,6 +19,7 @@
 #include <hollywood/actor/engine_config.hpp>
 #include <hollywood/actor/envelope.hpp>
 #include <hollywood/actor/message.hpp>
+#include <hollywood/actor/metric_sink.hpp>
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/actor/receiver.hpp>
 #include <hollywood/actor/response.hpp>
@@ -180,8 +181,16 @@ class engine {
 
   /// Returns the engine's address (`local` or the remote's address).
   [[nodiscard]] std::string_view address() const noexcept;
-  /// Returns a snapshot of actors, inbox depths, processed counts and restarts.
+  /// Returns whether the engine runs: false once `shutdown()` began (a health check).
+  [[nodiscard]] bool running() const noexcept;
+  /// Returns a snapshot of actors, kinds, inbox depths, processed counts, restarts, dead letters
+  /// and workers.
   [[nodiscard]] engine_stats stats() const;
+  /// Reports the engine's metrics (docs/operations.md: `hollywood_actor_*`,
+  /// `hollywood_dead_letters_total`, `hollywood_scheduler_*`) to `out`: a snapshot like `stats()`
+  /// without the per-actor list. Costs the senders and actors nothing: it reads counters they keep
+  /// anyway.
+  void collect_metrics(metric_sink& out) const;
   [[nodiscard]] const engine_config& config() const noexcept;
 
   /// Death watch on behalf of `watcher` (any PID, local or on another engine): `watcher` gets

@@ -18,6 +18,7 @@
 /// cross like any remote message: register their codecs with the remote on every member.
 
 #include <hollywood/actor/engine.hpp>
+#include <hollywood/actor/metric_sink.hpp>
 #include <hollywood/cluster/cluster_config.hpp>
 #include <hollywood/cluster/events.hpp>
 #include <hollywood/cluster/identity.hpp>
@@ -60,6 +61,9 @@ struct cluster_stats {
   std::uint64_t forwarded = 0;     // messages passed on to the owning member
   std::uint64_t dead_letters = 0;  // messages that found no owner in time, or no room to wait
   std::uint32_t shards_owned = 0;  // shards (over all kinds) this member serves now
+  /// Shards this member took over from a member that left its view without handing them off
+  /// (it died, or was fenced out).
+  std::uint64_t failovers = 0;
 };
 
 /// @threadsafe
@@ -90,6 +94,8 @@ class cluster {
   /// Whether the provider currently lets this member serve shards (its fence is open).
   [[nodiscard]] bool serving() const noexcept;
   [[nodiscard]] cluster_stats stats() const noexcept;
+  /// Reports the member's metrics (docs/operations.md: `hollywood_cluster_*`) to `out`.
+  void collect_metrics(actor::metric_sink& out) const;
 
   /// Leaves gracefully: stops serving, hands every shard to its next owner with the messages
   /// waiting for it, then tells the others (no failure-detection delay), then keeps forwarding

@@ -15,8 +15,19 @@
 /// Adding a name again returns the same family; the same labels again return the same series.
 /// Handles are cheap copies, valid while their registry lives; a default-constructed handle is
 /// detached and ignores updates, so code can keep metrics optional without branching.
+///
+/// Sources report metrics computed at scrape time from counters their layer keeps anyway (the
+/// engine's, a remote's, a cluster's: see `actor::metric_sink`), so that nothing is counted twice
+/// on a hot path:
+///
+///   auto engine_metrics = reg->add_source([&e](actor::metric_sink& s) { e->collect_metrics(s); });
+///
 /// @threadsafe
 
+#include <hollywood/actor/metric_sink.hpp>
+
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,6 +90,35 @@ class histogram {
 /// Bucket bounds for latencies in seconds: 100 us to 30 s.
 std::vector<double> latency_buckets();
 
+/// Reports metrics to the sink it is given, at every scrape.
+using source = std::function<void(actor::metric_sink&)>;
+
+class registry;
+
+/// Keeps a source in its registry; destroying it removes the source (waiting for a scrape that is
+/// running it, so what the source captured may be destroyed right after). Move-only; a
+/// default-constructed handle holds nothing. Not thread-safe (one owner).
+class source_handle {
+ public:
+  source_handle() noexcept = default;
+  source_handle(source_handle&& other) noexcept;
+  source_handle& operator=(source_handle&& other) noexcept;
+  source_handle(const source_handle&) = delete;
+  source_handle& operator=(const source_handle&) = delete;
+  ~source_handle();
+
+  /// Removes the source now.
+  void reset() noexcept;
+
+ private:
+  friend class registry;
+  struct sources;
+  source_handle(std::weak_ptr<sources> list, std::uint64_t id) noexcept
+      : list_(std::move(list)), id_(id) {}
+  std::weak_ptr<sources> list_;
+  std::uint64_t id_ = 0;
+};
+
 /// See the file comment. @threadsafe
 class registry {
  public:
@@ -97,18 +137,20 @@ class registry {
   /// Removes a series (a gauge for a partition that is gone, say); its handle becomes invalid.
   void remove(std::string_view name, const gauge& g);
 
-  /// Everything, in Prometheus' text exposition format 0.0.4.
-  [[nodiscard]] std::string exposition() const;
+  /// Adds a source run at every scrape, until the returned handle is destroyed. Its families are
+  /// listed with the registry's own (a name both use is one family).
+  [[nodiscard]] source_handle add_source(source collect);
 
-  /// The prometheus-cpp registry underneath, for exposers and for code that adds its own
-  /// collectables.
-  [[nodiscard]] std::shared_ptr<prometheus::Registry> native() const noexcept { return native_; }
+  /// Everything (the registry's series, then the sources'), in Prometheus' text exposition
+  /// format 0.0.4.
+  [[nodiscard]] std::string exposition() const;
 
  private:
   struct families;
   std::shared_ptr<prometheus::Registry> native_;
   std::unique_ptr<families> families_;
   mutable std::mutex mu_;  // guards families_ (prometheus-cpp locks its own series)
+  std::shared_ptr<source_handle::sources> sources_;
 };
 
 }  // namespace hollywood::metrics

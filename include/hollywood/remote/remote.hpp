@@ -14,6 +14,7 @@
 /// exists); the engine starts the remote and stops it when it shuts down. A remote serves one
 /// engine, once: attaching it again is `errc::already_started`.
 
+#include <hollywood/actor/metric_sink.hpp>
 #include <hollywood/actor/remote_transport.hpp>
 #include <hollywood/expected.hpp>
 #include <hollywood/remote/events.hpp>
@@ -30,15 +31,25 @@ namespace detail {
 class remote_impl;
 }
 
-/// Counters since creation. @threadsafe to read.
+/// Counters since creation, and the connections open now. @threadsafe to read.
 struct remote_stats {
   std::uint64_t messages_sent = 0;      // handed to the network in a batch
   std::uint64_t messages_received = 0;  // decoded from peers and handed to the engine
   std::uint64_t batches_sent = 0;
   std::uint64_t batches_received = 0;
+  std::uint64_t frames_sent = 0;  // batches, acknowledgements and hellos
+  std::uint64_t frames_received = 0;
+  std::uint64_t bytes_sent = 0;  // on the wire, before TLS
+  std::uint64_t bytes_received = 0;
   std::uint64_t dead_letters = 0;  // every message this remote turned into a dead letter
+  std::uint64_t dead_letters_maybe_delivered = 0;  // ... of which in doubt (sent, unacknowledged)
   std::uint64_t connections_accepted = 0;
-  std::uint64_t protocol_errors = 0;
+  std::uint64_t connects = 0;              // outbound connections established (handshake done)
+  std::uint64_t reconnects = 0;            // ... to a peer this remote had been connected to before
+  std::uint64_t unreachable_events = 0;    // outages declared (`remote_unreachable_event`)
+  std::uint64_t protocol_errors = 0;       // inbound connections closed for bad input
+  std::uint64_t outbound_connections = 0;  // open now
+  std::uint64_t inbound_connections = 0;   // open now
 };
 
 /// @threadsafe
@@ -65,6 +76,8 @@ class remote final : public actor::remote_transport {
   void stop();
 
   [[nodiscard]] remote_stats stats() const noexcept;
+  /// Reports the remote's metrics (docs/operations.md: `hollywood_remote_*`) to `out`.
+  void collect_metrics(actor::metric_sink& out) const;
 
   // -- actor::remote_transport (called by the engine) ----------------------------------
 

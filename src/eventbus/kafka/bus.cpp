@@ -61,6 +61,14 @@ struct bus::impl {
   bool stopped = false;
   std::once_flag stop_once;
 
+  /// See bus::ready.
+  bool ready() {
+    std::lock_guard lock(mu);
+    const detail::consumer_loop* c = consumer.get();
+    return started && !stopped && c != nullptr && c->joined() &&
+           !c->wait_stopped(std::chrono::milliseconds(0));
+  }
+
   expected<void> add_handler(std::string topic, detail::handler_entry h) {
     std::lock_guard lock(mu);
     if (started || stopped) return unexpected(errc::already_started);
@@ -110,7 +118,10 @@ expected<std::unique_ptr<bus>> bus::create(actor::engine& engine, bus_config con
   }
   d->publisher = std::move(*pub);
   if (!d->config.metrics.listen.empty()) {
-    auto http = metrics::exposer::start(d->config.metrics.listen, reg);
+    // Ready while the bus is (its readiness check is in place from the first request).
+    metrics::probes checks;
+    checks.readiness.push_back({"kafka", [i = d.get()] { return i->ready(); }});
+    auto http = metrics::exposer::start(d->config.metrics.listen, reg, std::move(checks));
     if (!http) {
       report("cannot serve metrics on " + d->config.metrics.listen + ": " + http.error().message());
       return unexpected(http.error());
@@ -124,6 +135,7 @@ bus::bus(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
 
 bus::~bus() {
   stop();
+  impl_->http.reset();  // its readiness check reads the parts destroyed next
 }
 
 expected<void> bus::handle(std::string topic, async_handler handler) {
@@ -207,6 +219,10 @@ std::error_code bus::failure() const {
   auto& d = *impl_;
   std::lock_guard lock(d.mu);
   return d.consumer ? d.consumer->failure() : std::error_code{};
+}
+
+bool bus::ready() const {
+  return impl_->ready();
 }
 
 bus_stats bus::stats() const {

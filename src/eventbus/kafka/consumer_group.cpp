@@ -38,6 +38,7 @@ void consumer_loop::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       (void)rd_kafka_assign(rk, parts);
     }
     self->assigned_once_ = true;
+    self->joined_.store(true, std::memory_order_relaxed);
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {

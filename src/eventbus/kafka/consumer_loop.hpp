@@ -110,6 +110,8 @@ class consumer_loop final : public note_sink {
   [[nodiscard]] std::uint64_t lag() const noexcept {
     return lag_gauge_.load(std::memory_order_relaxed);
   }
+  /// Whether the group gave this consumer its first assignment (possibly of no partition).
+  [[nodiscard]] bool joined() const noexcept { return joined_.load(std::memory_order_relaxed); }
 
  private:
   /// How long a poll waits when nothing happens (a note wakes it earlier).
@@ -201,6 +203,7 @@ class consumer_loop final : public note_sink {
   std::atomic<std::size_t> assigned_gauge_{0};
   std::atomic<std::size_t> paused_gauge_{0};
   std::atomic<std::uint64_t> lag_gauge_{0};
+  std::atomic<bool> joined_{false};  // relaxed: a readiness flag, publishes nothing else
 };
 
 }  // namespace hollywood::eventbus::kafka::detail

@@ -115,6 +115,11 @@ class bus {
 
   [[nodiscard]] bus_stats stats() const;
 
+  /// Whether the bus should be considered ready (`/readyz`): started, not stopped, and its
+  /// consumer joined the group (the first assignment arrived, even one of no partition: a group
+  /// with more consumers than partitions leaves some idle, and they are ready all the same).
+  [[nodiscard]] bool ready() const;
+
   /// The bus's producer (also used for dead letters), for publishing keyed records.
   [[nodiscard]] kafka::publisher& publisher() noexcept;
 
@@ -124,7 +129,8 @@ class bus {
   [[nodiscard]] mock_cluster* embedded_broker() noexcept;
 
   [[nodiscard]] metrics::registry& metrics() noexcept;
-  /// "host:port" of the `/metrics` endpoint (`metrics.listen`, with the real port), or empty.
+  /// "host:port" of the HTTP endpoint (`metrics.listen`, with the real port: `/metrics`, and
+  /// `/healthz`, `/readyz` answering `ready()`), or empty.
   [[nodiscard]] std::string metrics_endpoint() const;
   [[nodiscard]] const bus_config& config() const noexcept;
 

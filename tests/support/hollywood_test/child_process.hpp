@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// A child process for the cross-process tests (`hollywood kafka-broker`, `hollywood eventbus`):
+// A child process for the cross-process tests (`hollywood kafka-broker`, `hollywood eventbus`,
+// `hollywood node` when its output matters beyond the first line):
 // started with its stdout collected line by line on a thread, stopped with a signal of the
 // test's choice and always reaped.
 
