@@ -31,8 +31,11 @@ struct peer {
   std::uint64_t incarnation = 0;
   std::vector<std::string> kinds;
   bool suspected = false;
-  clock::time_point heard;           // any heartbeat or probe answer from it
-  clock::time_point confirmed_me{};  // its last heartbeat that listed us alive
+  clock::time_point heard;  // any heartbeat or probe answer from it
+  // When we sent the newest heartbeat of ours it confirmed having received (our clock): the
+  // fence counts from our own send time, never from a confirmation's arrival.
+  clock::time_point confirmed_me{};
+  std::int64_t their_sent_at = 0;  // `sent_at` of its newest heartbeat we got (its clock)
   clock::time_point suspected_at{};
   actor::pid membership;
 };
@@ -99,8 +102,11 @@ class membership final : public actor::receiver {
     h.set_cluster(impl_->config.cluster_name);
     h.set_shard_count(impl_->config.shard_count);
     fill(*h.mutable_from(), impl_->name, impl_->address, me(), kinds_, alive);
+    h.set_sent_at(now_ns());
     for (const auto& [name, p] : peers_) {
-      fill(*h.add_members(), name, p.address, p.incarnation, {}, p.suspected ? suspect : alive);
+      Member& m = *h.add_members();
+      fill(m, name, p.address, p.incarnation, {}, p.suspected ? suspect : alive);
+      m.set_echo(p.their_sent_at);
     }
     for (const auto& [name, inc, how] : dead_order_) {
       fill(*h.add_members(), name, {}, inc, {}, how);
@@ -152,10 +158,12 @@ class membership final : public actor::receiver {
     }
     if (it == peers_.end()) {
       it = admit(from.name(), from.address(), from.incarnation());
+      it->second.their_sent_at = h.sent_at();
       changed = true;
       send_heartbeat_to(it->second);  // a newcomer learns the view at once
     }
     peer& p = it->second;
+    p.their_sent_at = std::max(p.their_sent_at, h.sent_at());
     std::vector<std::string> kinds(from.kinds().begin(), from.kinds().end());
     if (kinds != p.kinds || p.address != from.address()) {
       p.kinds = std::move(kinds);
@@ -171,20 +179,23 @@ class membership final : public actor::receiver {
       changed = true;
     }
     for (const Member& m : h.members())
-      changed |= gossip(m, p, now);
+      changed |= gossip(m, p);
     update_fence();
     if (changed) publish();
   }
 
   /// One entry of a peer's view; returns whether ours changed.
-  bool gossip(const Member& m, peer& from, clock::time_point now) {
+  bool gossip(const Member& m, peer& from) {
     if (m.name() == impl_->name) {
       if (m.incarnation() != me()) return false;
       if (m.status() == dead || m.status() == left) {
         declared_dead();
         return true;
       }
-      if (m.status() == alive) from.confirmed_me = now;
+      if (m.status() == alive && m.echo() > 0) {
+        const clock::time_point sent{std::chrono::nanoseconds(m.echo())};
+        from.confirmed_me = std::max(from.confirmed_me, sent);
+      }
       return false;
     }
     if (m.status() == dead || m.status() == left) {
