@@ -3,8 +3,8 @@
 
 // A child process for the cross-process tests (`hollywood kafka-broker`, `hollywood eventbus`,
 // `hollywood node` when its output matters beyond the first line):
-// started with its stdout collected line by line on a thread, stopped with a signal of the
-// test's choice and always reaped.
+// started with its stdout collected line by line on a thread (so a chatty child never blocks on
+// a full pipe), frozen and thawed, stopped with a signal of the test's choice and always reaped.
 
 #include <gtest/gtest.h>
 
@@ -87,6 +87,25 @@ class child_process {
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (reader_.joinable()) reader_.join();
     return status_;
+  }
+
+  /// Stops the process (SIGSTOP) and returns once it is stopped: the signal is asynchronous,
+  /// and a process that still runs for a moment would answer as if it were not frozen.
+  void freeze() const {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGSTOP);
+    int status = 0;
+    while (::waitpid(pid_, &status, WUNTRACED) == pid_ && !WIFSTOPPED(status)) {
+    }
+  }
+
+  /// Lets a frozen process run again (SIGCONT) and returns once it does.
+  void thaw() const {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    int status = 0;
+    while (::waitpid(pid_, &status, WCONTINUED) == pid_ && !WIFCONTINUED(status)) {
+    }
   }
 
   /// Waits for the process to exit by itself; returns its exit status (-1: killed or timeout).
