@@ -11,6 +11,7 @@ std::string engine_config::problem() const {
   if (throughput == 0) return "throughput: must be at least 1";
   if (workers > 1024) return "workers: at most 1024";
   if (spin.count() < 0) return "spin: must not be negative";
+  if (stream_poll.count() < 0) return "stream_poll: must not be negative";
   return {};
 }
 

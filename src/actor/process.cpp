@@ -193,10 +193,25 @@ bool process::spin_until_work(worker& w) noexcept {
   const auto budget = sched.spin();
   if (budget.count() <= 0 || sched.has_other_work(w)) return false;
   const auto start = std::chrono::steady_clock::now();
+  // Between looks, wait `poll_gap_` pauses (engine_config::stream_poll): work found within two
+  // looks means senders stream to this actor, and a longer wait lets them fill more slots per
+  // cache-line transfer; work found later means it waits for sparse messages (a reply, say),
+  // and every pause of waiting would be latency.
+  const std::uint32_t gap = poll_gap_;
   for (unsigned i = 1;; ++i) {
-    if (has_work()) return true;
+    for (std::uint32_t k = 0; k < gap; ++k)
+      cpu_relax();
+    if (has_work()) {
+      if (i <= 2) {
+        poll_gap_ = static_cast<std::uint16_t>(
+            std::min<std::uint32_t>(gap == 0 ? 1 : 2 * gap, sched.stream_poll_relaxes()));
+      } else if (i > 4) {
+        poll_gap_ = static_cast<std::uint16_t>(gap / 2);
+      }
+      return true;
+    }
     cpu_relax();
-    if ((i & 7) == 0) {
+    if ((i & 7) == 0 || gap >= 8) {
       if (sched.has_other_work(w)) return false;
       if (std::chrono::steady_clock::now() - start >= budget) return false;
     }

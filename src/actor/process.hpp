@@ -212,6 +212,7 @@ class process final : public pid_target {
   bool stop_requested_ = false;
   bool graceful_ = false;
   bool lifecycle_done_ = false;  // `stopped` was delivered to the current instance
+  std::uint16_t poll_gap_ = 0;   // cpu_relax() calls between looks while caught up (adaptive)
 
   // Read by stats() on other threads.
   std::atomic<std::uint64_t> processed_{0};

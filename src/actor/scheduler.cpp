@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace hollywood::actor::detail {
 
@@ -36,6 +37,22 @@ constexpr std::chrono::microseconds run_next_stall{200};
 /// long a process placed in a busy worker's `run_next` after we parked can wait.
 constexpr std::chrono::milliseconds busy_peer_nap{10};
 
+/// How many `cpu_relax()` calls take `d` on this CPU (0 for a zero duration).
+std::uint32_t relaxes_in(std::chrono::nanoseconds d) noexcept {
+  if (d.count() <= 0) return 0;
+  constexpr int samples = 2000;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < samples; ++i)
+    cpu_relax();
+  const auto per_relax =
+      std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                             .count() /
+                                         samples);
+  return static_cast<std::uint32_t>(
+      std::clamp<std::int64_t>(d.count() / per_relax, 1, std::numeric_limits<std::uint16_t>::max()));
+}
+
 std::uint64_t xorshift(std::uint64_t& s) noexcept {
   s ^= s << 13;
   s ^= s >> 7;
@@ -52,7 +69,8 @@ worker* current_worker() noexcept {
 scheduler::scheduler(const engine_config& config)
     : throughput_(std::max<std::size_t>(1, config.throughput)),
       spin_(config.spin),
-      pinning_(config.pinning) {
+      pinning_(config.pinning),
+      stream_poll_relaxes_(relaxes_in(config.stream_poll)) {
   std::size_t n = config.workers;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   workers_.reserve(n);

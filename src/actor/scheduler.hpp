@@ -131,6 +131,9 @@ class scheduler {
   /// Worker `i`'s busy and idle time up to `now` (see to_ns). @threadsafe once started
   [[nodiscard]] worker_stats time_of(std::size_t i, std::int64_t now) const noexcept;
   [[nodiscard]] std::chrono::nanoseconds spin() const noexcept { return spin_; }
+  /// engine_config::stream_poll as a number of `cpu_relax()` calls (measured at construction:
+  /// a pause takes 10-140 cycles depending on the CPU).
+  [[nodiscard]] std::uint32_t stream_poll_relaxes() const noexcept { return stream_poll_relaxes_; }
   [[nodiscard]] std::size_t throughput() const noexcept { return throughput_; }
 
  private:
@@ -154,6 +157,7 @@ class scheduler {
   const std::size_t throughput_;
   const std::chrono::nanoseconds spin_;
   const worker_pinning pinning_;
+  const std::uint32_t stream_poll_relaxes_;
   std::vector<std::unique_ptr<worker>> workers_;
 
   /// Whether the global queue looks non-empty (a hint; exact once nothing runs concurrently).

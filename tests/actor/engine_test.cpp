@@ -31,6 +31,8 @@ TEST(engine, create_rejects_an_invalid_configuration) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), hollywood::errc::invalid_config);
   EXPECT_FALSE(engine::create(engine_config{}.with_address("")));
+  EXPECT_FALSE(engine::create(engine_config{}.with_spin(-1ns)));
+  EXPECT_FALSE(engine::create(engine_config{}.with_stream_poll(-1ns)));
 }
 
 TEST(engine, address_is_local_without_a_remote_and_configurable) {
@@ -205,6 +207,38 @@ TEST(engine, messages_from_one_sender_arrive_in_order) {
   auto all = rec.all<ping>();
   for (int i = 0; i < n; ++i)
     ASSERT_EQ(all[static_cast<std::size_t>(i)].seq, i);
+}
+
+TEST(engine, a_caught_up_actor_that_waits_between_looks_loses_and_reorders_nothing) {
+  // Senders streaming in bursts with pauses between them drive the adaptive wait up and back
+  // down; with a wait as long as 50 us every message must still arrive, in order per sender.
+  for (std::chrono::nanoseconds poll : {0ns, 1000ns, 50000ns}) {
+    auto e = engine::create(engine_config{}.with_workers(1).with_spin(200us).with_stream_poll(poll))
+                 .value();
+    recorder rec(*e);
+    constexpr int senders = 3;
+    constexpr int bursts = 20;
+    constexpr int burst = 500;
+    std::vector<std::thread> threads;
+    for (int s = 0; s < senders; ++s) {
+      threads.emplace_back([&, s] {
+        for (int b = 0; b < bursts; ++b) {
+          for (int i = 0; i < burst; ++i)
+            e->send(rec.pid(), ping{s * bursts * burst + b * burst + i});
+          std::this_thread::yield();
+        }
+      });
+    }
+    for (auto& t : threads)
+      t.join();
+    ASSERT_TRUE(rec.wait_count<ping>(senders * bursts * burst)) << "stream_poll " << poll.count();
+    std::vector<int> last(senders, -1);
+    for (const ping& p : rec.all<ping>()) {
+      const int s = p.seq / (bursts * burst);
+      ASSERT_GT(p.seq, last[static_cast<std::size_t>(s)]);
+      last[static_cast<std::size_t>(s)] = p.seq;
+    }
+  }
 }
 
 TEST(engine, sender_is_empty_from_the_engine_the_actor_from_a_context_and_as_given_otherwise) {
