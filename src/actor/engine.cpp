@@ -21,6 +21,8 @@ namespace detail {
 namespace {
 
 std::chrono::steady_clock::time_point deadline_after(std::chrono::nanoseconds timeout) noexcept {
+  // A request without a timeout is common on hot paths: it needs no clock read (~25 ns on a VM).
+  if (timeout == infinite_timeout) return std::chrono::steady_clock::time_point::max();
   const auto now = std::chrono::steady_clock::now();
   if (timeout >= std::chrono::steady_clock::time_point::max() - now) {
     return std::chrono::steady_clock::time_point::max();
