@@ -75,7 +75,11 @@ enum class run_result : std::uint8_t {
 
 class process final : public pid_target {
  public:
-  using inbox_type = ringbuffer::mpsc_queue<envelope, 31, ringbuffer::queue_layout::compact, 3>;
+  // 127-slot (8 KB) blocks: a stream allocates one per 127 messages. Senders that are not workers
+  // allocate from malloc and the worker frees into their arenas, so fewer, larger blocks cut that
+  // churn (4 senders -> 1 actor: 23 M -> 33 M msgs/s; 2 KB blocks measured no better than 4 KB).
+  // An idle actor holds none, and its next message needs only a 3-slot block.
+  using inbox_type = ringbuffer::mpsc_queue<envelope, 127, ringbuffer::queue_layout::compact, 3>;
 
   process(engine_impl& engine, const std::string* address, std::string id, producer make,
           kind_record* kind, std::unique_ptr<spawn_options> options, pid parent,
