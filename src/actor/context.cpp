@@ -51,7 +51,7 @@ void context::request_message(const pid& to, actor::message msg, std::chrono::na
   detail::engine_impl& e = self_.engine();
   const std::uint64_t id = self_.add_request(std::move(then));
   pid responder = e.make_continuation_responder(self_, id, timeout);
-  e.send_request(to, std::move(msg), responder);
+  e.send_request(to, std::move(msg), std::move(responder));
 }
 
 pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace hollywood::actor {
 
@@ -221,7 +222,24 @@ void engine_impl::send(const pid& to, message&& m, const pid& sender) noexcept {
   }
 }
 
-void engine_impl::send_request(const pid& to, message&& m, const pid& responder) noexcept {
+void engine_impl::send(const pid& to, message&& m, pid&& sender) noexcept {
+  if (pid_target* t = to.target(); t != nullptr) {
+    if (t->kind() == target_kind::process) {
+      auto* p = static_cast<process*>(t);
+      if (!p->bounded() && p->deliver(m, std::move(sender))) return;
+    } else if (t->kind() == target_kind::responder) {
+      if (static_cast<responder*>(t)->offer(m, std::move(sender))) return;
+    }
+  }
+  // Not taken (`m` and `sender` untouched): the general path delivers or dead-letters it.
+  send(to, std::move(m), std::as_const(sender));
+}
+
+void engine_impl::send_request(const pid& to, message&& m, pid&& responder) noexcept {
+  if (pid_target* t = to.target(); t != nullptr && t->kind() == target_kind::process) {
+    auto* p = static_cast<process*>(t);
+    if (!p->bounded() && p->deliver(m, std::move(responder))) return;
+  }
   const send_result r = try_send(to, std::move(m), responder);
   if (r == send_result::delivered) return;
   auto* target = static_cast<detail::responder*>(responder.target());
@@ -387,28 +405,31 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
   return interned;
 }
 
-std::string engine_impl::responder_id(std::uint64_t n) {
-  // Short enough for the small-string buffer however many requests there were: base 36.
-  char buf[24] = {'r', 'e', 'q', '/'};
-  auto [end, ec] = std::to_chars(buf + 4, buf + sizeof(buf), n, 36);
-  return std::string(buf, end);
+std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
+                                       worker::number_block worker::*mine) noexcept {
+  constexpr std::uint64_t block = 1024;
+  if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) {
+    worker::number_block& b = w->*mine;
+    if (b.next == b.end) {
+      b.next = counter.fetch_add(block, std::memory_order_relaxed);  // relaxed: uniqueness only
+      b.end = b.next + block;
+    }
+    return b.next++;
+  }
+  return counter.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string engine_impl::next_id() {
-  // Workers take IDs in blocks, so spawning from actors does not contend on one counter.
-  constexpr std::uint64_t block = 1024;
-  std::uint64_t n = 0;
-  if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) {
-    if (w->next_id == w->end_id) {
-      w->next_id = next_id_.fetch_add(block, std::memory_order_relaxed);
-      w->end_id = w->next_id + block;
-    }
-    n = w->next_id++;
-  } else {
-    n = next_id_.fetch_add(1, std::memory_order_relaxed);
-  }
   char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), n);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), take_number(next_id_, &worker::actor_ids));
+  return std::string(buf, end);
+}
+
+std::string engine_impl::next_responder_id() {
+  // Short enough for the small-string buffer however many requests there were: base 36.
+  char buf[24] = {'r', 'e', 'q', '/'};
+  auto [end, ec] = std::to_chars(buf + 4, buf + sizeof(buf),
+                                 take_number(next_request_, &worker::request_ids), 36);
   return std::string(buf, end);
 }
 
@@ -489,18 +510,16 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
 }
 
 response engine_impl::request(const pid& to, message&& m, std::chrono::nanoseconds timeout) {
-  const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
-  auto* r = new responder(*this, address_, responder_id(n), responder::mode::blocking,
-                          deadline_after(timeout), pid{}, n);
+  auto* r = new responder(*this, address_, next_responder_id(), responder::mode::blocking,
+                          deadline_after(timeout), pid{}, 0);
   pid rp(r, false);
-  send_request(to, std::move(m), rp);
+  send_request(to, std::move(m), pid(rp));
   return response(std::move(rp));
 }
 
 pid engine_impl::make_continuation_responder(process& requester, std::uint64_t request_id,
                                              std::chrono::nanoseconds timeout) {
-  const auto n = next_request_.fetch_add(1, std::memory_order_relaxed);
-  auto* r = new responder(*this, address_, responder_id(n), responder::mode::continuation,
+  auto* r = new responder(*this, address_, next_responder_id(), responder::mode::continuation,
                           deadline_after(timeout), pid(&requester), request_id);
   pid rp(r, false);
   if (timeout == infinite_timeout) return rp;

@@ -63,6 +63,10 @@ class engine_impl {
 
   /// Delivers `m` to `to`, or publishes a dead letter. The empty PID is a no-op.
   void send(const pid& to, message&& m, const pid& sender) noexcept;
+  /// `send` with a sender reference the caller hands over: a local actor's inbox or a responder
+  /// adopts it, which saves two reference-count updates (atomic read-modify-writes, ~9 ns each)
+  /// per message. Left with the caller when the message is not delivered.
+  void send(const pid& to, message&& m, pid&& sender) noexcept;
 
   /// Whether messages a bounded inbox drops are published as dead letters.
   enum class drops : std::uint8_t {
@@ -84,7 +88,7 @@ class engine_impl {
 
   /// Sends a request from `responder`; if it cannot be delivered, dead-letters it and fails the
   /// responder (`unknown_target`, or `inbox_full` for a full bounded inbox).
-  void send_request(const pid& to, message&& m, const pid& responder) noexcept;
+  void send_request(const pid& to, message&& m, pid&& responder) noexcept;
 
   /// Returns the local process a PID made from strings names, or `p` itself.
   [[nodiscard]] pid resolve(const pid& p) const;
@@ -163,7 +167,11 @@ class engine_impl {
 
  private:
   std::string next_id();
-  static std::string responder_id(std::uint64_t n);
+  std::string next_responder_id();
+  /// The next number of `counter`: from the calling worker's block of it (`mine`) when on one of
+  /// this engine's workers, else straight from the counter.
+  std::uint64_t take_number(std::atomic<std::uint64_t>& counter,
+                            worker::number_block worker::*mine) noexcept;
   kind_record* intern_kind(std::string_view kind);
   void count_dead_letter(dead_letter_reason reason) noexcept {
     dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);

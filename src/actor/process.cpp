@@ -328,7 +328,7 @@ void process::run_continuation(responder& r, envelope& e) noexcept {
                                  ? expected<message>(unexpected(e.msg.get<request_failed>().why))
                                  : expected<message>(std::move(e.msg));
   // The continuation runs like a receive: the current sender is whoever responded.
-  envelope view(message{}, r.answered_by());
+  envelope view(message{}, r.take_answerer());
   context ctx(*this, view);
   try {
     then(ctx, std::move(result));

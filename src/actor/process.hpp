@@ -98,6 +98,14 @@ class process final : public pid_target {
     schedule_after_push();
     return true;
   }
+  /// `deliver` that adopts `sender` into the envelope (left untouched when it returns false).
+  bool deliver(message& m, pid&& sender) noexcept {
+    if (inbox_.try_emplace(std::move(m), std::move(sender)) != ringbuffer::push_result::ok) {
+      return false;
+    }
+    schedule_after_push();
+    return true;
+  }
 
   /// Queues a user message in the bounded inbox and schedules the process on success.
   bounded_inbox::push_outcome push_bounded(message& m, const pid& sender,

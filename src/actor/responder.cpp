@@ -51,10 +51,10 @@ void responder::retire() noexcept {
 }
 
 void responder::finish(std::uint32_t final_state, expected<message> result,
-                       const pid& sender) noexcept {
+                       pid&& sender) noexcept {
   if (auto t = timeout_.lock()) t->stop();
   if (mode_ == mode::continuation) {
-    sender_ = sender;  // published to the requester by the inbox push below
+    sender_ = std::move(sender);  // published to the requester by the inbox push below
     state_.store(final_state, std::memory_order_release);
     // Failures are always this library's errc (timeout, unknown_target, inbox_full).
     message answer = result ? std::move(*result)
@@ -65,7 +65,7 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
   }
   if (result) {
     value_ = std::move(*result);
-    sender_ = sender;
+    sender_ = std::move(sender);
   }
   // seq_cst store, then seq_cst load of `sleeping_`: the filler's half of the Dekker pair with
   // wait(), so the futex syscall is only made when a waiter may really be asleep.
@@ -74,7 +74,7 @@ void responder::finish(std::uint32_t final_state, expected<message> result,
   retire();
 }
 
-bool responder::offer(message& m, const pid& sender) noexcept {
+bool responder::offer(message& m, pid&& sender) noexcept {
   // The deadline counts from the request, whether or not anyone waits yet.
   if (deadline_ != std::chrono::steady_clock::time_point::max() &&
       std::chrono::steady_clock::now() >= deadline_) {
@@ -82,7 +82,7 @@ bool responder::offer(message& m, const pid& sender) noexcept {
     return false;
   }
   if (!claim()) return false;
-  finish(filled, expected<message>(std::move(m)), sender);
+  finish(filled, expected<message>(std::move(m)), std::move(sender));
   return true;
 }
 

@@ -39,7 +39,9 @@ class responder final : public pid_target {
 
   /// Offers a response. Returns false (leaving `m` untouched) if one was already accepted, the
   /// deadline passed or the requester gave up.
-  bool offer(message& m, const pid& sender) noexcept;
+  bool offer(message& m, const pid& sender) noexcept { return offer(m, pid(sender)); }
+  /// `offer` that takes over `sender` when it accepts the response (untouched otherwise).
+  bool offer(message& m, pid&& sender) noexcept;
 
   /// Marks the deadline as reached: later offers fail. For `continuation`, tells the requester.
   void expire() noexcept;
@@ -72,15 +74,17 @@ class responder final : public pid_target {
     return mode_ == mode::continuation && requester_.target() == p;
   }
   [[nodiscard]] std::uint64_t request_id() const noexcept { return request_id_; }
-  /// Who answered (written before the answer is queued, so the requester sees it).
-  [[nodiscard]] const pid& answered_by() const noexcept { return sender_; }
+  /// Who answered (written before the answer is queued, so the requester sees it), handed over
+  /// to the requester's continuation: no one else reads it in continuation mode.
+  /// @pre called once, by the requester, while it handles the answer.
+  [[nodiscard]] pid take_answerer() noexcept { return std::move(sender_); }
 
  private:
   enum state : std::uint32_t { pending = 0, filling, filled, expired, abandoned, taken, failed };
   bool claim() noexcept;
   /// Leaves the engine's exposure table once done (see mark_exposed).
   void retire() noexcept;
-  void finish(std::uint32_t final_state, expected<message> result, const pid& sender) noexcept;
+  void finish(std::uint32_t final_state, expected<message> result, pid&& sender) noexcept;
 
   engine_impl& engine_;
   std::atomic<std::uint32_t> state_{pending};

@@ -82,8 +82,14 @@ struct worker {
   /// owner is stuck in a long handler.
   std::atomic<std::uint64_t> turns{0};
   std::uint32_t run_next_streak = 0;
-  std::uint64_t next_id = 0;  // a block of actor IDs this worker hands out (engine_impl::next_id)
-  std::uint64_t end_id = 0;
+  /// Numbers this worker hands out from a block taken from an engine-wide counter, so actors that
+  /// spawn or make requests do not all write one shared cache line (engine_impl::take_number).
+  struct number_block {
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+  };
+  number_block actor_ids;
+  number_block request_ids;
   std::uint32_t ticks = 0;
   std::uint64_t rng = 0;
   std::atomic<std::uint32_t> parked{0};  // futex word: 1 while parked
