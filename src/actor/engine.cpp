@@ -473,11 +473,12 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
 
 completion engine_impl::stop(const pid& target, stop_mode mode) {
   auto done = std::make_shared<completion_state>();
-  pid resolved = target;
-  if (resolved && resolved.target()->kind() == target_kind::named &&
-      resolved.target()->interned_address() == address_) {
-    resolved = registry_.find(resolved.id());
+  pid found;  // the actor a local ID names (copying `target` itself would cost two atomics)
+  if (target && target.target()->kind() == target_kind::named &&
+      target.target()->interned_address() == address_) {
+    found = registry_.find(target.id());
   }
+  const pid& resolved = found ? found : target;
   if (!target) {
     done->complete();
     return completion(done);

@@ -115,9 +115,12 @@ class engine_impl {
   void publish(message&& event) noexcept;
   template <class E>
   void publish_event(E&& event) noexcept {
-    if (subscribers_hint_.load(std::memory_order_acquire) > 0) {
-      publish(message(std::forward<E>(event)));
-    }
+    if (has_subscribers()) publish(message(std::forward<E>(event)));
+  }
+  /// Whether an event published now may reach a subscriber: lets frequent publishers (every
+  /// spawn and stop) skip building an event, whose PIDs cost atomic reference-count updates.
+  [[nodiscard]] bool has_subscribers() const noexcept {
+    return subscribers_hint_.load(std::memory_order_acquire) > 0;
   }
 
   // -- actors ------------------------------------------------------------------------

@@ -43,7 +43,7 @@ void engine_impl::add_kind_stats(engine_stats& s) const {
       records.push_back(record.get());
       kind_stats k;
       k.kind = record->name;
-      k.processed = record->retired_processed.load(std::memory_order_relaxed);
+      k.processed = record->retired_processed.load();
       s.per_kind.push_back(std::move(k));
     }
   }

@@ -364,11 +364,13 @@ void process::start_instance() noexcept {
   phase_ = phase::running;
   if (!crashed_) {
     deliver_lifecycle(message(initialized{}));
-    if (!crashed_) engine_.publish_event(actor_initialized_event{pid(this)});
+    if (!crashed_ && engine_.has_subscribers()) {
+      engine_.publish_event(actor_initialized_event{pid(this)});
+    }
   }
   if (!crashed_) {
     deliver_lifecycle(message(started{}));
-    if (!crashed_) engine_.publish_event(actor_started_event{pid(this)});
+    if (!crashed_ && engine_.has_subscribers()) engine_.publish_event(actor_started_event{pid(this)});
   }
   if (crashed_) on_crash();
 }
@@ -601,7 +603,8 @@ void process::finalize() noexcept {
   discard_instance();
   engine_.actors().remove(this);
   // Folded only now that no snapshot can find it in the registry (engine_impl::add_kind_stats).
-  kind_->retired_processed.fetch_add(processed(), std::memory_order_relaxed);
+  const worker* here = current_worker();
+  kind_->retired_processed.add(here != nullptr ? here->index : 0, processed());
   phase_ = phase::dead;
   // Late stop requests only add waiters; late restarts, watches and child notices mean nothing
   // now (a watch that arrives after this point fails to push and is answered by its sender).
@@ -614,7 +617,7 @@ void process::finalize() noexcept {
     delete std::exchange(m, m->next);
   }
   const pid self(this);
-  engine_.publish_event(actor_stopped_event{self});
+  if (engine_.has_subscribers()) engine_.publish_event(actor_stopped_event{self});
   if (parent_) notify(parent_, system_kind::child_terminated, self);
   parent_ = pid{};
   std::vector<std::shared_ptr<completion_state>> waiters;
