@@ -131,9 +131,13 @@ run_result process::run(worker& w) noexcept {
   current_scope scope(this);
   scheduler& sched = engine_.sched();
   std::size_t budget = sched.throughput();
+  bool took_messages = false;  // this turn handled user messages, so it may have senders to wait for
   for (;;) {
     if (!system_.empty()) handle_system();
-    if (phase_ == phase::created) start_instance();
+    if (phase_ == phase::created) {
+      start_instance();
+      if (stop_requested_ && phase_ == phase::running) begin_stop();  // before any user message
+    }
     if (phase_ == phase::running) {
       std::size_t allowed = budget;
       if (bounded_ && bounded_->poison_mark != UINT64_MAX) {
@@ -153,6 +157,7 @@ run_result process::run(worker& w) noexcept {
             return handle(e);
           });
       budget -= std::min(budget, n);
+      took_messages = took_messages || n != 0;
       if (bounded_ && bounded_->poison_mark != UINT64_MAX &&
           bounded_->removed() >= bounded_->poison_mark) {
         stop_requested_ = true;
@@ -171,7 +176,10 @@ run_result process::run(worker& w) noexcept {
       return run_result::released;
     }
     if (has_work()) continue;
-    if (phase_ == phase::running && spin_until_work(w)) continue;
+    // Waiting only pays for an actor that has senders: one that just started, or handled only
+    // system messages, would hold its worker (which then does not count as spinning, so every
+    // spawn from outside would wake a parked worker) for nothing.
+    if (phase_ == phase::running && took_messages && spin_until_work(w)) continue;
     if (try_release()) return run_result::released;
   }
 }
@@ -554,7 +562,12 @@ void process::handle_system() noexcept {
     delete m;
     m = next;
   }
-  if (stop_requested_ && phase_ != phase::stopping && phase_ != phase::dead) begin_stop();
+  // A stop that arrives before the first turn waits for the instance to exist (see run()), so
+  // every spawned actor's instance gets its whole lifecycle, `stopped` included.
+  if (stop_requested_ && phase_ != phase::created && phase_ != phase::stopping &&
+      phase_ != phase::dead) {
+    begin_stop();
+  }
   if (phase_ == phase::stopping && pending_children_ == 0) finalize();
 }
 

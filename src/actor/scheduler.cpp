@@ -169,7 +169,7 @@ void scheduler::push_local(worker& w, process* p) noexcept {
 }
 
 void scheduler::push_global(process* p) noexcept {
-  // Never full or closed; allocates a block every 31 pushes at most.
+  // Never full or closed; allocates a block every 255 pushes at most.
   (void)global_.try_push(p);
 }
 
