@@ -37,18 +37,22 @@ constexpr std::chrono::microseconds run_next_stall{200};
 /// long a process placed in a busy worker's `run_next` after we parked can wait.
 constexpr std::chrono::milliseconds busy_peer_nap{10};
 
-/// How many `cpu_relax()` calls take `d` on this CPU (0 for a zero duration).
+/// How many `cpu_relax()` calls take `d` on this CPU (0 for a zero duration). The fastest of a
+/// few short samples: a sample the thread was preempted in would make the waits far too short.
 std::uint32_t relaxes_in(std::chrono::nanoseconds d) noexcept {
   if (d.count() <= 0) return 0;
-  constexpr int samples = 2000;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < samples; ++i)
-    cpu_relax();
-  const auto per_relax =
-      std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                         std::chrono::steady_clock::now() - start)
-                                             .count() /
-                                         samples);
+  constexpr int samples = 7;
+  constexpr int relaxes_per_sample = 256;
+  std::int64_t best = std::numeric_limits<std::int64_t>::max();
+  for (int s = 0; s < samples; ++s) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < relaxes_per_sample; ++i)
+      cpu_relax();
+    best = std::min<std::int64_t>(best, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::steady_clock::now() - start)
+                                            .count());
+  }
+  const std::int64_t per_relax = std::max<std::int64_t>(1, best / relaxes_per_sample);
   return static_cast<std::uint32_t>(
       std::clamp<std::int64_t>(d.count() / per_relax, 1, std::numeric_limits<std::uint16_t>::max()));
 }
