@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: MIT
-// Single-threaded tests of mpsc_queue: ordering, storage release, closing, size, element
-// lifetimes. The concurrent behaviour is covered by mpsc_queue_stress_test.cpp.
+// Tests of mpsc_queue: ordering, storage release, closing, size, element lifetimes, where blocks
+// go back to. The concurrent stress is covered by mpsc_queue_stress_test.cpp.
 
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <thread>
 #include <utility>
 #include <vector>
 
 // -- allocation counting -------------------------------------------------------
-// Replaces the global (unaligned) operator new/delete for the whole ringbuffer_tests binary so
+// Replaces the global operator new/delete for the whole ringbuffer_tests binary so
 // tests can check "does not allocate" claims. Counting only; storage still comes from malloc,
 // which the sanitizers intercept. Declared for the other files of the binary in each of them.
 
@@ -38,9 +41,25 @@ void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 
+// The queue allocates its blocks with an explicit alignment: count those too.
+void* operator new(std::size_t size, std::align_val_t alignment) {
+  ++allocations_on_this_thread;
+  const auto a = std::max(static_cast<std::size_t>(alignment), sizeof(void*));
+  if (void* p = std::aligned_alloc(a, (std::max<std::size_t>(size, 1) + a - 1) / a * a)) return p;
+  throw std::bad_alloc();
+}
+
+void operator delete(void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
+
 namespace hollywood::test {
 
-/// Returns how many times this thread called the global unaligned operator new.
+/// Returns how many times this thread called the global operator new (aligned or not).
 std::uint64_t allocation_count() noexcept {
   return allocations_on_this_thread;
 }
@@ -436,6 +455,59 @@ TEST(mpsc_queue, steady_state_on_one_thread_does_not_allocate) {
   const std::uint64_t before = hollywood::test::allocation_count();
   cycle();
   EXPECT_EQ(hollywood::test::allocation_count(), before);
+}
+
+TEST(mpsc_queue, a_producer_thread_gets_its_blocks_back_from_the_consumer_thread) {
+  // A sender that never consumes (not a worker) reuses the blocks the consumer hands back
+  // instead of allocating one per block of pushes. Each block-sized chunk waits for the consumer,
+  // so every block is home before the next one is needed.
+  mpsc_queue<int, 8> q;
+  std::atomic<int> consumed{0};
+  std::atomic<bool> done{false};
+  std::thread consumer([&] {
+    while (!done.load(std::memory_order_acquire)) {
+      const auto n = q.consume(64, [](int&) noexcept {});
+      if (n != 0) consumed.fetch_add(static_cast<int>(n), std::memory_order_release);
+    }
+  });
+  int pushed = 0;
+  auto push_chunks = [&](int chunks) {
+    for (int c = 0; c < chunks; ++c) {
+      for (int i = 0; i < 8; ++i)
+        ASSERT_EQ(q.try_emplace(pushed++), push_result::ok);
+      while (consumed.load(std::memory_order_acquire) != pushed)
+        std::this_thread::yield();
+    }
+  };
+  push_chunks(4);  // the first blocks come from the allocator
+  const std::uint64_t before = hollywood::test::allocation_count();
+  push_chunks(200);
+  EXPECT_EQ(hollywood::test::allocation_count(), before);
+  done.store(true, std::memory_order_release);
+  consumer.join();
+}
+
+TEST(mpsc_queue, blocks_of_producers_that_ended_are_consumed_safely_and_reused) {
+  // Producer threads end while their blocks are still queued; the consumer hands those blocks
+  // back to the ended threads' parked homes, which later threads adopt.
+  mpsc_queue<int, 4> q;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::thread> producers;
+    for (int t = 0; t < 3; ++t) {
+      producers.emplace_back([&q, t] {
+        for (int i = 0; i < 50; ++i)
+          ASSERT_EQ(q.try_emplace(t * 1000 + i), push_result::ok);
+      });
+    }
+    for (auto& p : producers)
+      p.join();
+    std::vector<int> next(3, 0);
+    const std::size_t n = q.consume(SIZE_MAX, [&next](int& v) noexcept {
+      EXPECT_EQ(v % 1000, next[static_cast<std::size_t>(v / 1000)]++);
+    });
+    EXPECT_EQ(n, 150u);
+    EXPECT_TRUE(q.release_storage());
+  }
 }
 
 // -- small first blocks --------------------------------------------------------
