@@ -131,7 +131,7 @@ void keyed_pool::dispatch(std::shared_ptr<record_state> rec) {
     return;
   }
   auto [it, fresh] = by_aggregate_.try_emplace(std::string(rec->rec.aggregate_id()));
-  if (fresh) it->second.slot = make_slot("a" + std::to_string(aggregate_slots_made_++));
+  if (fresh) it->second.slot = make_slot(std::to_string(aggregate_slots_made_++).insert(0, 1, 'a'));
   it->second.last_used = bus_clock::now();
   it->second.slot->push_record(std::move(rec));
 }
