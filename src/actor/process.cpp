@@ -131,7 +131,8 @@ run_result process::run(worker& w) noexcept {
   current_scope scope(this);
   scheduler& sched = engine_.sched();
   std::size_t budget = sched.throughput();
-  bool took_messages = false;  // this turn handled user messages, so it may have senders to wait for
+  bool took_messages =
+      false;  // this turn handled user messages, so it may have senders to wait for
   for (;;) {
     if (!system_.empty()) handle_system();
     if (phase_ == phase::created) {
@@ -378,7 +379,8 @@ void process::start_instance() noexcept {
   }
   if (!crashed_) {
     deliver_lifecycle(message(started{}));
-    if (!crashed_ && engine_.has_subscribers()) engine_.publish_event(actor_started_event{pid(this)});
+    if (!crashed_ && engine_.has_subscribers())
+      engine_.publish_event(actor_started_event{pid(this)});
   }
   if (crashed_) on_crash();
 }

@@ -50,8 +50,7 @@ void responder::retire() noexcept {
   if (exposed_.load(std::memory_order_seq_cst)) engine_.unexpose(*this);
 }
 
-void responder::finish(std::uint32_t final_state, expected<message> result,
-                       pid&& sender) noexcept {
+void responder::finish(std::uint32_t final_state, expected<message> result, pid&& sender) noexcept {
   if (auto t = timeout_.lock()) t->stop();
   if (mode_ == mode::continuation) {
     sender_ = std::move(sender);  // published to the requester by the inbox push below

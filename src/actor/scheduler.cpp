@@ -53,8 +53,8 @@ std::uint32_t relaxes_in(std::chrono::nanoseconds d) noexcept {
                                             .count());
   }
   const std::int64_t per_relax = std::max<std::int64_t>(1, best / relaxes_per_sample);
-  return static_cast<std::uint32_t>(
-      std::clamp<std::int64_t>(d.count() / per_relax, 1, std::numeric_limits<std::uint16_t>::max()));
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+      d.count() / per_relax, 1, std::numeric_limits<std::uint16_t>::max()));
 }
 
 std::uint64_t xorshift(std::uint64_t& s) noexcept {
