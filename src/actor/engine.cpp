@@ -222,24 +222,28 @@ void engine_impl::send(const pid& to, message&& m, const pid& sender) noexcept {
   }
 }
 
-void engine_impl::send(const pid& to, message&& m, pid&& sender) noexcept {
-  if (pid_target* t = to.target(); t != nullptr) {
-    if (t->kind() == target_kind::process) {
-      auto* p = static_cast<process*>(t);
-      if (!p->bounded() && p->deliver(m, std::move(sender))) return;
-    } else if (t->kind() == target_kind::responder) {
-      if (static_cast<responder*>(t)->offer(m, std::move(sender))) return;
-    }
+bool engine_impl::deliver_adopting(const pid& to, message& m, pid&& sender) noexcept {
+  pid_target* t = to.target();
+  if (t == nullptr) return false;
+  if (t->kind() == target_kind::process) {
+    auto* p = static_cast<process*>(t);
+    return !p->bounded() && p->deliver(m, std::move(sender));
   }
-  // Not taken (`m` and `sender` untouched): the general path delivers or dead-letters it.
+  if (t->kind() == target_kind::responder) {
+    return static_cast<responder*>(t)->offer(m, std::move(sender));
+  }
+  return false;
+}
+
+void engine_impl::send(const pid& to, message&& m, pid&& sender) noexcept {
+  if (deliver_adopting(to, m, std::move(sender))) return;
+  // Not taken, so `m` and `sender` are untouched: the general path delivers or dead-letters it.
   send(to, std::move(m), std::as_const(sender));
 }
 
 void engine_impl::send_request(const pid& to, message&& m, pid&& responder) noexcept {
-  if (pid_target* t = to.target(); t != nullptr && t->kind() == target_kind::process) {
-    auto* p = static_cast<process*>(t);
-    if (!p->bounded() && p->deliver(m, std::move(responder))) return;
-  }
+  if (deliver_adopting(to, m, std::move(responder))) return;
+  // Not taken: `m` and `responder` are untouched.
   const send_result r = try_send(to, std::move(m), responder);
   if (r == send_result::delivered) return;
   auto* target = static_cast<detail::responder*>(responder.target());

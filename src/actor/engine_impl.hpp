@@ -67,6 +67,10 @@ class engine_impl {
   /// adopts it, which saves two reference-count updates (atomic read-modify-writes, ~9 ns each)
   /// per message. Left with the caller when the message is not delivered.
   void send(const pid& to, message&& m, pid&& sender) noexcept;
+  /// The part of that `send` which adopts: delivers `m` to a local actor's unbounded inbox or to
+  /// a responder, taking `sender` over. Returns false, leaving both untouched, for any other
+  /// target or when the target refuses.
+  bool deliver_adopting(const pid& to, message& m, pid&& sender) noexcept;
 
   /// Whether messages a bounded inbox drops are published as dead letters.
   enum class drops : std::uint8_t {
