@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // remote-throughput and remote-reqresp with CAF's own remoting (libcaf_io, BASP over TCP): two
 // processes on loopback, the same shape and sizes as bench/engine/remote.cpp.
-#include "common.hpp"
 #include "peer_process.hpp"
+#include "request_client.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -111,57 +111,11 @@ std::vector<metric> throughput(const options& opt) {
 
 // -- remote-reqresp ------------------------------------------------------------------------
 
-caf::behavior server(caf::event_based_actor*) {
-  return {
-      [](payload value) { return payload{value + 1}; },
-  };
-}
-
-struct client_state {
-  std::uint64_t next = 1;
-};
-
-void send_next(caf::stateful_actor<client_state>* self, const caf::actor& target,
-               std::uint64_t requests, finish_line* finish) {
-  self->request(target, std::chrono::seconds(30), payload{self->state.next})
-      .then(
-          [=](payload reply) {
-            auto& st = self->state;
-            if (reply != st.next + 1 && finish->failure.empty()) {
-              finish->failure = "request " + std::to_string(st.next) + " answered wrong";
-            }
-            if (st.next == requests) {
-              finish->at = bench_clock::now();
-              finish->done();
-              self->quit();
-              return;
-            }
-            ++st.next;
-            send_next(self, target, requests, finish);
-          },
-          [=](caf::error& err) {
-            finish->failure = "request failed: " + self->system().render(err);
-            finish->at = bench_clock::now();
-            finish->done();
-            self->quit();
-          });
-}
-
-caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor target,
-                     std::uint64_t requests, finish_line* finish) {
-  return {
-      [=](start_atom) {
-        finish->start = bench_clock::now();
-        send_next(self, target, requests, finish);
-      },
-  };
-}
-
 std::vector<metric> reqresp(const options& opt) {
   caf::actor_system_config cfg;
   auto sys = make_system(cfg, opt);
   if (opt.serve) {
-    publish_and_serve(*sys, sys->spawn(server));
+    publish_and_serve(*sys, sys->spawn(increment_server));
     return {};
   }
   const std::uint64_t requests = opt.quick ? 20'000 : 100'000;
@@ -170,7 +124,9 @@ std::vector<metric> reqresp(const options& opt) {
   auto remote = connect(*sys, *srv);
   if (!remote) return {metric{"remote-reqresp", 0, "ns", "lower", "no connection"}};
   finish_line finish;
-  caf::anon_send(sys->spawn(client, *remote, requests, &finish), start_atom::value);
+  caf::anon_send(sys->spawn(request_client, *remote, caf::duration{std::chrono::seconds(30)},
+                            requests, &finish, std::string{"request"}),
+                 start_atom::value);
   finish.wait();
   const double ns = seconds_between(finish.start, finish.at) * 1e9 / static_cast<double>(requests);
   return {metric{"remote-reqresp", ns, "ns", "lower", check_text(finish.failure)}};
