@@ -131,8 +131,8 @@ run_result process::run(worker& w) noexcept {
   current_scope scope(this);
   scheduler& sched = engine_.sched();
   std::size_t budget = sched.throughput();
-  bool took_messages =
-      false;  // this turn handled user messages, so it may have senders to wait for
+  // Whether this turn handled user messages, and so may have senders worth waiting for.
+  bool took_messages = false;
   for (;;) {
     if (!system_.empty()) handle_system();
     if (phase_ == phase::created) {
