@@ -3,12 +3,44 @@
 
 #include "process.hpp"
 
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+
 namespace hollywood::actor::detail {
 
 namespace {
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 constexpr std::size_t min_capacity = 16;
+// x86-64 and AArch64 user-space pointers fit in 48 bits (Linux hands out higher addresses only
+// to an mmap that asks for them); processes come from operator new, aligned to 16.
+constexpr unsigned address_bits = 48;
+constexpr unsigned aligned_low_bits = 4;
+constexpr std::uintptr_t low_mask = (std::uintptr_t{1} << aligned_low_bits) - 1;
 }  // namespace
+
+static_assert(sizeof(std::uintptr_t) == 8, "the registry packs hash bits into 64-bit pointers");
+static_assert(alignof(std::max_align_t) >= 16);
+
+registry::slot registry::slot::make(process* p, std::uint64_t hash) noexcept {
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  if ((addr >> address_bits) != 0 || (addr & low_mask) != 0) [[unlikely]] {
+    // Not a build or input problem a caller could handle: the platform broke the assumption.
+    std::fputs("hollywood: a process address has no room for the registry's hash bits\n", stderr);
+    std::abort();
+  }
+  const std::uint64_t tag = hash & ((std::uint64_t{1} << tag_bits) - 1);
+  return slot{addr | (tag & low_mask) | ((tag >> aligned_low_bits) << address_bits)};
+}
+
+process* registry::slot::get() const noexcept {
+  const std::uintptr_t addr = bits & ((std::uintptr_t{1} << address_bits) - 1) & ~low_mask;
+  return reinterpret_cast<process*>(addr);
+}
+
+std::uint64_t registry::slot::tag() const noexcept {
+  return (bits & low_mask) | ((bits >> address_bits) << aligned_low_bits);
+}
 
 std::uint64_t registry::hash_of(std::string_view id) noexcept {
   // FNV-1a, then a final mix: the low bits pick the slot and the high bits the shard, so both
@@ -28,13 +60,19 @@ registry::shard& registry::shard_for(std::uint64_t hash) const noexcept {
   return shards_[hash >> 58];  // the top 6 bits: 64 shards
 }
 
+std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
+  if (mask < (std::size_t{1} << tag_bits)) return s.tag() & mask;
+  return hash_of(s.get()->id()) & mask;  // past a million slots in one shard
+}
+
 std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash) const {
   if (slots.empty()) return npos;
   const std::size_t mask = slots.size() - 1;
+  const std::uint64_t tag = hash & ((std::uint64_t{1} << tag_bits) - 1);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    const slot& s = slots[i];
-    if (s.p == nullptr) return npos;
-    if (s.hash == hash && s.p->id() == id) return i;
+    const slot s = slots[i];
+    if (s.empty()) return npos;
+    if (s.tag() == tag && s.get()->id() == id) return i;
   }
 }
 
@@ -44,9 +82,9 @@ void registry::shard::insert_new(process* p, std::uint64_t hash) {
   }
   const std::size_t mask = slots.size() - 1;
   std::size_t i = hash & mask;
-  while (slots[i].p != nullptr)
+  while (!slots[i].empty())
     i = (i + 1) & mask;
-  slots[i] = slot{p, hash};
+  slots[i] = slot::make(p, hash);
   ++used;
 }
 
@@ -55,8 +93,8 @@ void registry::shard::erase_at(std::size_t index) noexcept {
   // need tombstones.
   const std::size_t mask = slots.size() - 1;
   std::size_t hole = index;
-  for (std::size_t i = (index + 1) & mask; slots[i].p != nullptr; i = (i + 1) & mask) {
-    const std::size_t home = slots[i].hash & mask;
+  for (std::size_t i = (index + 1) & mask; !slots[i].empty(); i = (i + 1) & mask) {
+    const std::size_t home = home_of(slots[i], mask);
     // Move it if its home is not in the (cyclic) range (hole, i].
     const bool between = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
     if (!between) {
@@ -73,10 +111,10 @@ void registry::shard::resize(std::size_t capacity) {
   std::vector<slot> old(capacity);
   old.swap(slots);
   const std::size_t mask = capacity - 1;
-  for (const slot& s : old) {
-    if (s.p == nullptr) continue;
-    std::size_t i = s.hash & mask;
-    while (slots[i].p != nullptr)
+  for (const slot s : old) {
+    if (s.empty()) continue;
+    std::size_t i = home_of(s, mask);
+    while (!slots[i].empty())
       i = (i + 1) & mask;
     slots[i] = s;
   }
@@ -85,8 +123,8 @@ void registry::shard::resize(std::size_t capacity) {
 registry::~registry() {
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    for (auto& e : s.slots) {
-      if (e.p != nullptr) e.p->release();
+    for (const slot e : s.slots) {
+      if (!e.empty()) e.get()->release();
     }
     s.slots.clear();
     s.used = 0;
@@ -97,7 +135,7 @@ pid registry::insert(process* p) {
   const std::uint64_t hash = hash_of(p->id());
   shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
-  if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].p);
+  if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].get());
   s.insert_new(p, hash);
   p->add_ref();
   return {};
@@ -109,7 +147,7 @@ void registry::remove(process* p) noexcept {
   {
     std::lock_guard lock(s.mu);
     const std::size_t i = s.find_index(p->id(), hash);
-    if (i == npos || s.slots[i].p != p) return;
+    if (i == npos || s.slots[i].get() != p) return;
     s.erase_at(i);
   }
   p->release();
@@ -120,14 +158,14 @@ pid registry::find(std::string_view id) const {
   shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
   const std::size_t i = s.find_index(id, hash);
-  return i != npos ? pid(s.slots[i].p) : pid{};
+  return i != npos ? pid(s.slots[i].get()) : pid{};
 }
 
 void registry::for_each(const std::function<void(process&)>& fn) const {
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
-    for (const auto& e : s.slots) {
-      if (e.p != nullptr) fn(*e.p);
+    for (const slot e : s.slots) {
+      if (!e.empty()) fn(*e.get());
     }
   }
 }

@@ -6,8 +6,12 @@
 //
 // Sharded by the ID's hash (one mutex per shard), so concurrent spawns on different workers
 // rarely meet on one lock. Each shard is an open-addressing table with linear probing and
-// backward-shift deletion: no allocation per entry, no tombstones, 16 bytes per slot (the process
-// and its ID's hash, compared before the string), kept between 1/8 and 3/4 full.
+// backward-shift deletion: no allocation per entry, no tombstones, kept between 1/8 and 3/4 full.
+// A slot is one word: the process pointer, with 20 bits of the ID's hash in the bits a user-space
+// pointer leaves zero (the top 16 and the low 4 of a 16-byte aligned object). Those bits are the
+// low bits of the hash, so they give an entry's home slot without touching the process (erase and
+// resize need it for every entry they move) and filter probes before the string compare. An idle
+// actor costs ~21 bytes here instead of ~42 with a separate hash word.
 
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/thread_annotations.hpp>
@@ -51,10 +55,17 @@ class registry {
  private:
   static constexpr std::size_t shard_count = 64;
 
+  /// A process pointer with hash bits packed in; 0 when empty.
   struct slot {
-    process* p = nullptr;
-    std::uint64_t hash = 0;
+    std::uintptr_t bits = 0;
+
+    static slot make(process* p, std::uint64_t hash) noexcept;
+    [[nodiscard]] bool empty() const noexcept { return bits == 0; }
+    [[nodiscard]] process* get() const noexcept;
+    /// The hash bits kept (the low `tag_bits` of the hash).
+    [[nodiscard]] std::uint64_t tag() const noexcept;
   };
+  static constexpr unsigned tag_bits = 20;
 
   /// One shard: a linear-probing table whose capacity is zero or a power of two.
   struct shard {
@@ -63,6 +74,8 @@ class registry {
     std::size_t used HOLLYWOOD_GUARDED_BY(mu) = 0;
 
     [[nodiscard]] std::size_t find_index(std::string_view id, std::uint64_t hash) const;
+    /// The slot an entry hashes to (recomputes the hash only past 2^tag_bits slots).
+    [[nodiscard]] std::size_t home_of(slot s, std::size_t mask) const noexcept;
     void insert_new(process* p, std::uint64_t hash);
     void erase_at(std::size_t index) noexcept;
     void resize(std::size_t capacity);

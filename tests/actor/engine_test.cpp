@@ -332,6 +332,39 @@ TEST(engine, lookup_finds_actors_by_kind_and_id_and_lists_pids_by_kind) {
   EXPECT_EQ(e->pids("cache").size(), 1u);
 }
 
+TEST(engine, lookup_stays_exact_while_the_registry_grows_and_shrinks) {
+  // Enough actors that every registry shard doubles several times, then stopping every other
+  // one shrinks them again and leaves long probe runs with holes: each lookup must still find
+  // exactly the live actor and nothing for the stopped ones.
+  auto e = make_engine();
+  constexpr int count = 20000;
+  std::vector<pid> pids;
+  pids.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    pids.push_back(
+        e->spawn_fn([](context&) {}, "slot", spawn_options{}.with_id(std::to_string(i))));
+  }
+  for (int i = 0; i < count; ++i)
+    ASSERT_EQ(e->lookup("slot", std::to_string(i)), pids[i]) << i;
+  std::vector<completion> stops;
+  for (int i = 0; i < count; i += 2)
+    stops.push_back(e->stop(pids[i]));
+  for (auto& s : stops)
+    ASSERT_TRUE(s.wait());
+  for (int i = 0; i < count; ++i) {
+    if (i % 2 == 0) {
+      ASSERT_FALSE(e->lookup("slot", std::to_string(i))) << i;
+    } else {
+      ASSERT_EQ(e->lookup("slot", std::to_string(i)), pids[i]) << i;
+    }
+  }
+  EXPECT_EQ(e->pids("slot").size(), static_cast<std::size_t>(count / 2));
+  // The freed IDs can be taken again, and a taken one still refuses a second actor.
+  pid again = e->spawn_fn([](context&) {}, "slot", spawn_options{}.with_id("0"));
+  EXPECT_EQ(e->lookup("slot", "0"), again);
+  EXPECT_EQ(e->spawn_fn([](context&) {}, "slot", spawn_options{}.with_id("1")), pids[1]);
+}
+
 TEST(engine, an_actor_never_runs_two_handlers_at_once) {
   auto e = make_engine(2);
   std::atomic<int> inside{0};
