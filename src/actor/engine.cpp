@@ -398,7 +398,7 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
     std::lock_guard lock(kinds_mu_);
     auto it = kinds_.find(kind);
     if (it == kinds_.end()) {
-      auto record = std::make_unique<kind_record>(std::string(kind));
+      auto record = std::make_unique<kind_record>(std::string(kind), *this);
       const std::string_view key = record->name;
       it = kinds_.emplace(key, std::move(record)).first;
     }
@@ -458,11 +458,14 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
     id.append(options.id);
   }
   options.id.clear();  // consumed: it is part of the PID now
-  std::unique_ptr<spawn_options> own;
-  if (!has_default_values(options)) own = std::make_unique<spawn_options>(std::move(options));
+  std::unique_ptr<process::customization> custom;
+  if (!has_default_values(options)) {
+    custom = std::make_unique<process::customization>(
+        process::customization{std::move(options), nullptr});
+  }
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
-  auto* p = new process(*this, address_, std::move(id), std::move(make), intern_kind(kind),
-                        std::move(own), parent != nullptr ? pid(parent) : pid{},
+  auto* p = new process(address_, std::move(id), std::move(make), intern_kind(kind),
+                        std::move(custom), parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (pid existing = registry_.insert(p)) {
     delete p;  // never visible to anyone

@@ -41,10 +41,14 @@ class striped_counter {
   cell cells_[stripes];
 };
 
+class engine_impl;
+
 struct kind_record {
-  explicit kind_record(std::string n) : name(std::move(n)) {}
+  kind_record(std::string n, engine_impl& e) : name(std::move(n)), engine(&e) {}
 
   const std::string name;
+  /// The engine that interned it: processes reach their engine through their kind.
+  engine_impl* const engine;
 
   // Relaxed: statistics; engine_impl::kind_totals reads them (see there for the order that keeps
   // a stopping actor from being counted twice).

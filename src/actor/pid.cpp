@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <hollywood/actor/pid.hpp>
 
+#include "process.hpp"
+#include "responder.hpp"
+
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +23,23 @@ class named_target final : public pid_target {
 };
 
 }  // namespace
+
+void pid_target::destroy() noexcept {
+  switch (kind_) {
+    case target_kind::process:
+      delete static_cast<process*>(this);
+      return;
+    case target_kind::responder:
+      delete static_cast<responder*>(this);
+      return;
+    case target_kind::mailbox:
+      delete static_cast<mailbox_target*>(this);
+      return;
+    case target_kind::named:
+      delete static_cast<named_target*>(this);
+      return;
+  }
+}
 
 const std::string* intern_address(std::string_view address) {
   // Addresses are few (one per engine or remote peer) and live for the whole program, so they

@@ -73,18 +73,17 @@ const spawn_options& default_spawn_options() noexcept {
   return defaults;
 }
 
-process::process(engine_impl& engine, const std::string* address, std::string id, producer make,
-                 kind_record* kind, std::unique_ptr<spawn_options> custom, pid parent,
-                 parent_policy policy)
+process::process(const std::string* address, std::string id, producer make, kind_record* kind,
+                 std::unique_ptr<customization> custom, pid parent, parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
-      engine_(engine),
+      parent_policy_(policy),
       make_(std::move(make)),
-      kind_(kind),
-      options_(std::move(custom)),
       parent_(std::move(parent)),
-      parent_policy_(policy) {
-  if (const spawn_options& o = options(); o.inbox_capacity > 0) {
-    bounded_ = std::make_unique<bounded_inbox>(o.inbox_capacity, o.overflow);
+      kind_(kind),
+      custom_(std::move(custom)) {
+  if (custom_ && custom_->options.inbox_capacity > 0) {
+    custom_->bounded =
+        std::make_unique<bounded_inbox>(custom_->options.inbox_capacity, custom_->options.overflow);
   }
   // Born scheduled: the first turn delivers `initialized` and `started`.
   ctl_.store(3, std::memory_order_relaxed);
@@ -104,12 +103,12 @@ void process::schedule_after_push() noexcept {
   // other half is try_release() (clear the bit, then look at the inboxes).
   if ((ctl_.load(std::memory_order_seq_cst) & 1) != 0) return;
   if ((ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) != 0) return;
-  engine_.sched().schedule(this);
+  engine().sched().schedule(this);
 }
 
 bounded_inbox::push_outcome process::push_bounded(message& m, const pid& sender,
                                                   std::optional<envelope>& evicted) noexcept {
-  const auto outcome = bounded_->push(m, sender, evicted);
+  const auto outcome = custom_->bounded->push(m, sender, evicted);
   if (outcome == bounded_inbox::push_outcome::ok) schedule_after_push();
   return outcome;
 }
@@ -129,7 +128,7 @@ void process::release_schedule() noexcept {
 
 run_result process::run(worker& w) noexcept {
   current_scope scope(this);
-  scheduler& sched = engine_.sched();
+  scheduler& sched = engine().sched();
   std::size_t budget = sched.throughput();
   // Whether this turn handled user messages, and so may have senders worth waiting for.
   bool took_messages = false;
@@ -141,15 +140,16 @@ run_result process::run(worker& w) noexcept {
     }
     if (phase_ == phase::running) {
       std::size_t allowed = budget;
-      if (bounded_ && bounded_->poison_mark != UINT64_MAX) {
+      bounded_inbox* const box = bounded_queue();
+      if (box != nullptr && box->poison_mark != UINT64_MAX) {
         // A graceful stop of a bounded inbox: handle exactly what was accepted before it.
-        const std::uint64_t removed = bounded_->removed();
-        if (removed >= bounded_->poison_mark) {
+        const std::uint64_t removed = box->removed();
+        if (removed >= box->poison_mark) {
           stop_requested_ = true;
           graceful_ = true;
           allowed = 0;
         } else {
-          allowed = std::min<std::uint64_t>(allowed, bounded_->poison_mark - removed);
+          allowed = std::min<std::uint64_t>(allowed, box->poison_mark - removed);
         }
       }
       const std::size_t n =
@@ -159,8 +159,7 @@ run_result process::run(worker& w) noexcept {
           });
       budget -= std::min(budget, n);
       took_messages = took_messages || n != 0;
-      if (bounded_ && bounded_->poison_mark != UINT64_MAX &&
-          bounded_->removed() >= bounded_->poison_mark) {
+      if (box != nullptr && box->poison_mark != UINT64_MAX && box->removed() >= box->poison_mark) {
         stop_requested_ = true;
         graceful_ = true;
       }
@@ -186,7 +185,8 @@ run_result process::run(worker& w) noexcept {
 }
 
 bool process::user_empty() const noexcept {
-  return bounded_ ? bounded_->empty() : inbox_.empty();
+  const bounded_inbox* box = bounded_queue();
+  return box != nullptr ? box->empty() : inbox_.empty();
 }
 
 bool process::has_work() const noexcept {
@@ -198,7 +198,7 @@ bool process::spin_until_work(worker& w) noexcept {
   // An actor that caught up with its senders keeps its worker for the spin budget instead of
   // going idle: while it holds the scheduling bit, senders push without scheduling anything.
   // Only worth it when the worker has nothing else to run.
-  scheduler& sched = engine_.sched();
+  scheduler& sched = engine().sched();
   const auto budget = sched.spin();
   if (budget.count() <= 0 || sched.has_other_work(w)) return false;
   const auto start = std::chrono::steady_clock::now();
@@ -232,8 +232,9 @@ bool process::try_release() noexcept {
   // clear another worker may run it, so afterwards only atomics may be read.
   const bool takes_user_messages = phase_ == phase::running;
   std::uint64_t position = 0;
-  if (bounded_) {
-    position = bounded_->consumer_position();
+  const bounded_inbox* const box = bounded_queue();
+  if (box != nullptr) {
+    position = box->consumer_position();
   } else {
     if (takes_user_messages) inbox_.release_storage();  // an idle actor keeps no inbox block
     position = inbox_.consumer_position();
@@ -243,8 +244,8 @@ bool process::try_release() noexcept {
   // seq_cst RMW, then seq_cst loads: the worker's half of the Dekker pair with
   // schedule_after_push().
   ctl_.fetch_add(1, std::memory_order_seq_cst);
-  const bool user_work = takes_user_messages && (bounded_ ? bounded_->pushed_since(position)
-                                                          : inbox_.pushed_since(position));
+  const bool user_work = takes_user_messages && (box != nullptr ? box->pushed_since(position)
+                                                                : inbox_.pushed_since(position));
   const bool work = !system_.empty() || user_work;
   if (work && (ctl_.fetch_or(1, std::memory_order_acq_rel) & 1) == 0) {
     ctl_.fetch_sub(2, std::memory_order_relaxed);  // the bit now keeps it alive
@@ -291,8 +292,8 @@ bool process::handle(envelope& e) noexcept {
 bool process::invoke(envelope& e) noexcept {
   context ctx(*this, e);
   try {
-    if (composed_) {
-      (*composed_)(ctx);
+    if (wrapped_) {
+      extras_->composed(ctx);
     } else {
       receiver_->receive(ctx);
     }
@@ -310,8 +311,8 @@ void process::deliver_lifecycle(message m) noexcept {
   envelope e(std::move(m), pid{});
   context ctx(*this, e);
   try {
-    if (composed_) {
-      (*composed_)(ctx);
+    if (wrapped_) {
+      extras_->composed(ctx);
     } else {
       receiver_->receive(ctx);
     }
@@ -368,19 +369,19 @@ void process::start_instance() noexcept {
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       fn = (*it)(std::move(fn));
     more().composed = std::move(fn);
-    composed_ = &extras_->composed;
+    wrapped_ = true;
   }
   phase_ = phase::running;
   if (!crashed_) {
     deliver_lifecycle(message(initialized{}));
-    if (!crashed_ && engine_.has_subscribers()) {
-      engine_.publish_event(actor_initialized_event{pid(this)});
+    if (!crashed_ && engine().has_subscribers()) {
+      engine().publish_event(actor_initialized_event{pid(this)});
     }
   }
   if (!crashed_) {
     deliver_lifecycle(message(started{}));
-    if (!crashed_ && engine_.has_subscribers())
-      engine_.publish_event(actor_started_event{pid(this)});
+    if (!crashed_ && engine().has_subscribers())
+      engine().publish_event(actor_started_event{pid(this)});
   }
   if (crashed_) on_crash();
 }
@@ -390,7 +391,7 @@ void process::discard_instance() noexcept {
     lifecycle_done_ = true;
     deliver_lifecycle(message(stopped{}));  // a throw from `stopped` changes nothing now
   }
-  composed_ = nullptr;
+  wrapped_ = false;
   if (extras_) extras_->composed = nullptr;
   receiver_.reset();
 }
@@ -419,13 +420,13 @@ void process::on_crash() noexcept {
   more().last_crash = now;
   const std::uint32_t restarts = restarts_.load(std::memory_order_relaxed);
   if (restarts >= options().max_restarts) {
-    engine_.count_max_restarts_exceeded();
+    engine().count_max_restarts_exceeded();
     kind_->max_restarts_exceeded.fetch_add(1, std::memory_order_relaxed);
     log_crash(limited_event::actor_max_restarts_exceeded, restarts, std::chrono::nanoseconds{0});
-    engine_.publish_event(
+    engine().publish_event(
         actor_max_restarts_exceeded_event{pid(this), restarts, more().crash_reason});
     if (parent_ && parent_policy_.on_failure == escalation::notify_parent) {
-      engine_.send(parent_, message(child_failed{pid(this), more().crash_reason}), pid(this));
+      engine().send(parent_, message(child_failed{pid(this), more().crash_reason}), pid(this));
     }
     termination_ = termination_reason::crashed;
     stop_requested_ = true;
@@ -445,7 +446,7 @@ void process::on_crash() noexcept {
 
 void process::log_crash(limited_event event, std::uint32_t restarts,
                         std::chrono::nanoseconds delay) noexcept {
-  if (!engine_.event_log().admit(event)) return;
+  if (!engine().event_log().admit(event)) return;
   try {
     const std::string self = pid(this).to_string();
     const std::string count = std::to_string(restarts);
@@ -473,14 +474,14 @@ void process::schedule_restart(std::chrono::nanoseconds delay) noexcept {
   const std::uint64_t generation = ++more().crash_generation;
   if (delay.count() <= 0) {
     phase_ = phase::created;
-    engine_.publish_event(actor_restarted_event{
+    engine().publish_event(actor_restarted_event{
         pid(this), restarts_.load(std::memory_order_relaxed), more().crash_reason});
     return;
   }
   // Messages keep queueing in the inbox meanwhile (the crash buffer); the restart message
   // arrives through the system inbox, which a suspended process still reads.
   phase_ = phase::suspended;
-  engine_.schedule_timer(
+  engine().schedule_timer(
       [self = pid(this), generation] {
         auto* m = make_system(system_kind::restart, {}, generation);
         if (!static_cast<process*>(self.target())->deliver_system(m)) delete m;
@@ -496,8 +497,8 @@ void process::force_restart() noexcept {
   ++more().crash_generation;  // a pending delayed restart of an earlier crash is now moot
   phase_ = phase::created;
   kind_->restarts.fetch_add(1, std::memory_order_relaxed);
-  engine_.publish_event(actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed),
-                                              "sibling crashed (all_for_one)"});
+  engine().publish_event(actor_restarted_event{pid(this), restarts_.load(std::memory_order_relaxed),
+                                               "sibling crashed (all_for_one)"});
 }
 
 void process::handle_system() noexcept {
@@ -516,14 +517,13 @@ void process::handle_system() noexcept {
           auto it = std::find(kids.begin(), kids.end(), m->subject);
           if (it != kids.end()) {
             kids.erase(it);
-            if (phase_ == phase::stopping && pending_children_ > 0) --pending_children_;
           }
         }
         break;
       case system_kind::restart:
         if (phase_ == phase::suspended && m->generation == more().crash_generation) {
           phase_ = phase::created;
-          engine_.publish_event(actor_restarted_event{
+          engine().publish_event(actor_restarted_event{
               pid(this), restarts_.load(std::memory_order_relaxed), more().crash_reason});
         }
         break;
@@ -552,14 +552,16 @@ void process::handle_system() noexcept {
       case system_kind::unwatch_target:
         unwatch(m->subject);
         break;
-      case system_kind::poison_at:
+      case system_kind::poison_at: {
         if (m->done) more().waiters.push_back(std::move(m->done));
-        bounded_->poison_mark = std::min(bounded_->poison_mark, m->generation);
-        if (bounded_->removed() >= bounded_->poison_mark) {
+        bounded_inbox& box = *custom_->bounded;  // poison_at goes only to bounded inboxes
+        box.poison_mark = std::min(box.poison_mark, m->generation);
+        if (box.removed() >= box.poison_mark) {
           stop_requested_ = true;
           graceful_ = true;
         }
         break;
+      }
     }
     delete m;
     m = next;
@@ -570,7 +572,7 @@ void process::handle_system() noexcept {
       phase_ != phase::dead) {
     begin_stop();
   }
-  if (phase_ == phase::stopping && pending_children_ == 0) finalize();
+  if (phase_ == phase::stopping && children().empty()) finalize();
 }
 
 void process::begin_stop() noexcept {
@@ -580,21 +582,17 @@ void process::begin_stop() noexcept {
       t->stop();
     extras_->timers.clear();
   }
-  if (bounded_) {
-    bounded_->close();
+  if (bounded_inbox* box = bounded_queue(); box != nullptr) {
+    box->close();
   } else {
     inbox_.close();
   }
   drain_inbox();
-  pending_children_ = 0;
-  if (extras_) {
-    const auto mode = graceful_ ? stop_mode::graceful : stop_mode::immediate;
-    for (const pid& child : extras_->children) {
-      ++pending_children_;
-      (void)engine_.stop(child, mode);
-    }
-  }
-  if (pending_children_ == 0) finalize();
+  // Stopping waits until every child has left the list (child_terminated).
+  const auto mode = graceful_ ? stop_mode::graceful : stop_mode::immediate;
+  for (const pid& child : children())
+    (void)engine().stop(child, mode);
+  if (children().empty()) finalize();
 }
 
 void process::drain_inbox() noexcept {
@@ -616,7 +614,7 @@ void process::drain_inbox() noexcept {
 
 void process::finalize() noexcept {
   discard_instance();
-  engine_.actors().remove(this);
+  engine().actors().remove(this);
   // Folded only now that no snapshot can find it in the registry (engine_impl::add_kind_stats).
   const worker* here = current_worker();
   kind_->retired_processed.add(here != nullptr ? here->index : 0, processed());
@@ -632,7 +630,7 @@ void process::finalize() noexcept {
     delete std::exchange(m, m->next);
   }
   const pid self(this);
-  if (engine_.has_subscribers()) engine_.publish_event(actor_stopped_event{self});
+  if (engine().has_subscribers()) engine().publish_event(actor_stopped_event{self});
   if (parent_) notify(parent_, system_kind::child_terminated, self);
   parent_ = pid{};
   std::vector<std::shared_ptr<completion_state>> waiters;
@@ -641,22 +639,22 @@ void process::finalize() noexcept {
     const std::string detail =
         termination_ == termination_reason::crashed ? more().crash_reason : "";
     for (const pid& watcher : extras_->watchers) {
-      engine_.send(watcher, message(terminated{self, termination_, detail}), self);
+      engine().send(watcher, message(terminated{self, termination_, detail}), self);
     }
     for (const pid& watched : extras_->watching)
-      engine_.unwatch(watched, self);
+      engine().unwatch(watched, self);
   }
   extras_.reset();
   // What the producer and middleware captured may hold PIDs (even this one): release it now, not
   // with the last PID.
   make_ = nullptr;
-  if (options_) options_->middleware.clear();
+  if (custom_) custom_->options.middleware.clear();
   for (auto& w : waiters)
     w->complete();
 }
 
 void process::dead_letter(envelope& e, dead_letter_reason reason, std::string detail) noexcept {
-  engine_.dead_letter(pid(this), std::move(e.msg), e.sender, reason, std::move(detail));
+  engine().dead_letter(pid(this), std::move(e.msg), e.sender, reason, std::move(detail));
 }
 
 // -- actor-confined helpers --------------------------------------------------------------
@@ -697,12 +695,12 @@ void process::watch(const pid& target) {
   if (std::find(watching.begin(), watching.end(), target) == watching.end()) {
     watching.push_back(target);
   }
-  engine_.watch(target, pid(this));
+  engine().watch(target, pid(this));
 }
 
 void process::unwatch(const pid& target) {
   if (extras_) std::erase(extras_->watching, target);
-  engine_.unwatch(target, pid(this));
+  engine().unwatch(target, pid(this));
 }
 
 }  // namespace hollywood::actor::detail

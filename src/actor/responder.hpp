@@ -105,7 +105,7 @@ class responder final : public pid_target {
 class mailbox_target final : public pid_target {
  public:
   mailbox_target(const std::string* address, std::string id) noexcept;
-  ~mailbox_target() override;
+  ~mailbox_target();
 
   /// Queues a message; false after `close()`.
   bool offer(message& m, const pid& sender) noexcept;

@@ -251,7 +251,7 @@ TEST(mpsc_queue, empty_tracks_pushes_and_pops) {
 
 TEST(mpsc_queue, padded_layout_separates_producer_and_consumer_words) {
   EXPECT_EQ(sizeof(mpsc_queue<int>), 2 * hollywood::false_sharing_range);
-  EXPECT_LE((sizeof(mpsc_queue<int, 31, queue_layout::compact>)), 48u);
+  EXPECT_LE((sizeof(mpsc_queue<int, 31, queue_layout::compact>)), 40u);
 }
 
 // -- consume -----------------------------------------------------------------

@@ -53,7 +53,7 @@ enum class queue_layout : std::uint8_t {
   /// Producer and consumer words on separate cache-line pairs (256 bytes): for queues that stand
   /// alone and are hot on both sides.
   padded,
-  /// Packed into 48 bytes: for queues embedded in many small objects (actor inboxes), where the
+  /// Packed into 40 bytes: for queues embedded in many small objects (actor inboxes), where the
   /// owner places the queue; the consumer writes its words once per batch, not per element.
   compact,
 };
@@ -206,7 +206,7 @@ class mpsc_queue {
     bool go_on = true;
     std::size_t n = 0;
     block* blk = head_block_;
-    std::uint64_t head = head_index_;
+    std::uint64_t head = head_index_.load(std::memory_order_relaxed);  // only we write it
     while (n < max && go_on) {
       if (blk == nullptr) {
         blk = first_.load(std::memory_order_acquire);  // pairs with the release store in push
@@ -235,10 +235,9 @@ class mpsc_queue {
     }
     if (n != 0 || blk != head_block_) {  // a consumer polling an empty queue writes nothing
       head_block_ = blk;
-      head_index_ = head;
       // Release: pairs with the acquire in consumed_through(); the elements before `head` were
       // handled before an observer can see the position pass them.
-      head_published_.store(head, std::memory_order_release);
+      head_index_.store(head, std::memory_order_release);
     }
     return n;
   }
@@ -254,12 +253,15 @@ class mpsc_queue {
   /// half of the Dekker pair with `try_emplace`.
   /// @consumer
   [[nodiscard]] bool empty() const noexcept {
-    return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) == head_index_;
+    return (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) ==
+           head_index_.load(std::memory_order_relaxed);
   }
 
   /// Returns the consumer's position, for a later `pushed_since` check from any thread.
   /// @consumer
-  [[nodiscard]] std::uint64_t consumer_position() const noexcept { return head_index_; }
+  [[nodiscard]] std::uint64_t consumer_position() const noexcept {
+    return head_index_.load(std::memory_order_relaxed);
+  }
 
   /// Returns whether anything was pushed (or is being pushed) after the consumer stood at
   /// `position`. Reads only the tail, so a thread that no longer owns the consumer side may ask.
@@ -278,7 +280,7 @@ class mpsc_queue {
   /// Returns whether the consumer has handled every element before `position` (a value from
   /// `producer_position`). Positions only grow, also across `release_storage`. @threadsafe
   [[nodiscard]] bool consumed_through(std::uint64_t position) const noexcept {
-    return head_published_.load(std::memory_order_acquire) >= position;  // partner: consume()
+    return head_index_.load(std::memory_order_acquire) >= position;  // partner: consume()
   }
 
   /// Drops the current block when the queue is empty, so an idle queue holds no storage.
@@ -291,10 +293,12 @@ class mpsc_queue {
       // while its installer has yet to store first_: only an index check tells "no element".
       // seq_cst like empty(), so a `true` here carries the same Dekker guarantee.
       return first_.load(std::memory_order_acquire) == nullptr  // pairs with the push's release
-             && (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) == head_index_;
+             && (tail_index_.load(std::memory_order_seq_cst) & ~closed_bit) ==
+                    head_index_.load(std::memory_order_relaxed);
     }
-    const std::uint64_t base = head_index_ - head_index_ % lap;
-    std::uint64_t expected = head_index_;
+    const std::uint64_t head = head_index_.load(std::memory_order_relaxed);
+    const std::uint64_t base = head - head % lap;
+    std::uint64_t expected = head;
     // Parking the tail on the sentinel offset stops producers (they spin) while the block goes.
     if (!tail_index_.compare_exchange_strong(
             expected, base + block_slots, std::memory_order_seq_cst, std::memory_order_relaxed)) {
@@ -306,9 +310,9 @@ class mpsc_queue {
     tail_block_.store(nullptr, std::memory_order_release);
     recycle(head_block_);
     head_block_ = nullptr;
-    head_index_ = base + lap + first_offset;
-    head_published_.store(head_index_, std::memory_order_release);  // partner: consumed_through
-    tail_index_.store(head_index_, std::memory_order_release);      // pairs with producers' acquire
+    const std::uint64_t fresh = base + lap + first_offset;
+    head_index_.store(fresh, std::memory_order_release);  // partner: consumed_through()
+    tail_index_.store(fresh, std::memory_order_release);  // pairs with producers' acquire
     return true;
   }
 
@@ -323,7 +327,7 @@ class mpsc_queue {
   /// otherwise it may lag by the consumer's current batch or count in-flight pushes. @threadsafe
   [[nodiscard]] std::size_t size_approx() const noexcept {
     const std::uint64_t tail = tail_index_.load(std::memory_order_acquire) & ~closed_bit;
-    const std::uint64_t head = head_published_.load(std::memory_order_relaxed);
+    const std::uint64_t head = head_index_.load(std::memory_order_relaxed);
     const std::uint64_t t = sequence(tail);
     const std::uint64_t h = sequence(head);
     return t > h ? static_cast<std::size_t>(t - h) : 0;
@@ -492,8 +496,9 @@ class mpsc_queue {
   std::atomic<block*> tail_block_{nullptr};
   std::atomic<block*> first_{nullptr};  // first block after an empty period, for the consumer
   alignas(side_alignment) block* head_block_ = nullptr;
-  std::uint64_t head_index_ = first_offset;
-  std::atomic<std::uint64_t> head_published_{first_offset};
+  // Written only by the consumer, once per batch; an atomic so that other threads may ask how far
+  // it got (consumed_through, size_approx).
+  std::atomic<std::uint64_t> head_index_{first_offset};
 };
 
 }  // namespace hollywood::ringbuffer
