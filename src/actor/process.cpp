@@ -289,7 +289,7 @@ bool process::handle(envelope& e) noexcept {
   return !stop_requested_ && system_.empty_relaxed();
 }
 
-bool process::invoke(envelope& e) noexcept {
+bool process::receive(envelope& e) noexcept {
   context ctx(*this, e);
   try {
     if (wrapped_) {
@@ -302,6 +302,11 @@ bool process::invoke(envelope& e) noexcept {
     more().crash_reason = describe_current_exception();
   }
   crashed_ = true;
+  return false;
+}
+
+bool process::invoke(envelope& e) noexcept {
+  if (receive(e)) return true;
   // The failing message is not redelivered: it becomes a dead letter carrying the reason.
   if (!e.msg.empty()) dead_letter(e, dead_letter_reason::crashed, more().crash_reason);
   return false;
@@ -309,17 +314,7 @@ bool process::invoke(envelope& e) noexcept {
 
 void process::deliver_lifecycle(message m) noexcept {
   envelope e(std::move(m), pid{});
-  context ctx(*this, e);
-  try {
-    if (wrapped_) {
-      extras_->composed(ctx);
-    } else {
-      receiver_->receive(ctx);
-    }
-  } catch (...) {
-    more().crash_reason = describe_current_exception();
-    crashed_ = true;
-  }
+  (void)receive(e);  // a crash is recorded in crashed_, which the caller checks
 }
 
 void process::run_continuation(responder& r, envelope& e) noexcept {

@@ -197,6 +197,8 @@ class process final : public pid_target {
   }
 
   bool handle(envelope& e) noexcept;
+  /// Runs the receiver (through the middleware) on `e`; false, with crashed_ set, if it threw.
+  bool receive(envelope& e) noexcept;
   bool invoke(envelope& e) noexcept;
   void deliver_lifecycle(message m) noexcept;
   void run_continuation(responder& r, envelope& e) noexcept;
