@@ -433,8 +433,25 @@ class mpsc_queue {
   }
   static std::size_t kind_of(std::size_t first) noexcept { return first == 0 ? 0 : 1; }
 
+  /// Full blocks start their slots on a cache line (the header sits at the end of the line
+  /// before): with several senders, two neighbouring slots then never share a line, and a slot of
+  /// a line's size costs the consumer one line instead of two. First blocks stay unpadded: they
+  /// serve one message at a time, and are the ones an idle-heavy engine has most of.
+  static constexpr std::size_t full_block_alignment = alignof(slot) > cache_line_size
+                                                          ? alignof(slot)
+                                                          : cache_line_size;
+  static constexpr std::size_t full_block_pad =
+      (full_block_alignment - sizeof(block) % full_block_alignment) % full_block_alignment;
+  static constexpr std::size_t first_block_alignment = alignof(block) > alignof(slot)
+                                                           ? alignof(block)
+                                                           : alignof(slot);
+
+  static std::size_t pad_for(std::size_t first) noexcept { return first == 0 ? full_block_pad : 0; }
+  static std::align_val_t alignment_for(std::size_t first) noexcept {
+    return std::align_val_t{first == 0 ? full_block_alignment : first_block_alignment};
+  }
   static std::size_t bytes_for(std::size_t first) noexcept {
-    return sizeof(block) + (block_slots - first) * sizeof(slot);
+    return pad_for(first) + sizeof(block) + (block_slots - first) * sizeof(slot);
   }
   /// A clean block for offsets [first, block_slots): `first` is 0 or `first_offset`.
   static block* allocate(std::size_t first) {
@@ -458,18 +475,16 @@ class mpsc_queue {
       b->next.store(nullptr, std::memory_order_relaxed);
       return b;
     }
-    void* raw = ::operator new (
-        bytes_for(first),
-        std::align_val_t{alignof(block) > alignof(slot) ? alignof(block) : alignof(slot)});
-    block* b = ::new (raw) block{{nullptr}, first, &h};
+    auto* raw = static_cast<unsigned char*>(::operator new(bytes_for(first), alignment_for(first)));
+    block* b = ::new (raw + pad_for(first)) block{{nullptr}, first, &h};
     for (std::size_t i = first; i < block_slots; ++i)
       ::new (&b->at(i)) slot();
     return b;
   }
   static void release_memory(block* b) noexcept {
+    const std::size_t first = b->first;
     b->~block();  // slots are trivially destructible (their elements were destroyed earlier)
-    ::operator delete (
-        b, std::align_val_t{alignof(block) > alignof(slot) ? alignof(block) : alignof(slot)});
+    ::operator delete(reinterpret_cast<unsigned char*>(b) - pad_for(first), alignment_for(first));
   }
   /// Hands a block nobody uses any more back to its home. @pre no thread reads it any more.
   static void recycle(block* b) noexcept {
