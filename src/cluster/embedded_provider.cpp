@@ -299,6 +299,10 @@ class membership final : public actor::receiver {
   // -- failure detection ---------------------------------------------------------------------
 
   void on_tick() {
+    // A leaving member reads no heartbeats, so its peers' silence says nothing: detecting it
+    // would bury them during the linger, and the host would have nobody to forward to. The view
+    // stays as it was when we left; the peers learn of the leave from our Leaving message.
+    if (leaving_) return;
     const auto now = clock::now();
     const auto interval = impl_->config.embedded.heartbeat_interval;
     if (now - last_tick_ > 2 * interval) {

@@ -164,6 +164,39 @@ TEST(cluster_embedded, a_leaving_member_forwards_what_still_reaches_it_until_it_
     EXPECT_EQ(m.c->stats().dead_letters, 0U);
 }
 
+TEST(cluster_embedded, a_leaving_member_keeps_its_view_for_the_whole_linger) {
+  // A leaving member no longer reads heartbeats. If it still ran failure detection, its peers
+  // would look silent and be buried after silence limit + suspicion timeout (600 ms here), well
+  // inside the 2 s linger, and everything arriving after that would wait for an owner until the
+  // pending timeout. With one peer the detector trusts itself, so this happened on every run.
+  // m0 is the only seed, so it keeps its fence (and serves) once m1 is gone.
+  handling_log log;
+  auto ms = make_cluster(2, log, {}, [](cluster::cluster_config c, std::vector<std::string> all) {
+    return c.with_embedded(fast_embedded({all.front()}));
+  });
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 2); }));
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
+  std::thread sender([&] {
+    while (!stop.load(std::memory_order_relaxed)) {  // relaxed: join() orders the rest
+      ms[1].c->activate("greeter", "stay" + std::to_string(sent.load() % 10)).send(greeting("x"));
+      sent.fetch_add(1);
+      std::this_thread::sleep_for(5ms);  // the sender's pace
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return sent.load() >= 10; }));
+  ms[1].c->leave();  // arrivals never pause, so it lingers the full default_leave_linger (2 s)
+  const auto view = ms[1].c->members();
+  stop = true;
+  sender.join();
+  ASSERT_EQ(view.size(), 1U) << "the leaving member dropped its peer from its view";
+  EXPECT_EQ(view.front().name, "m0");
+  // Far below the 30 s pending timeout: nothing waited for an owner.
+  EXPECT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent.load()); }, 10s))
+      << log.count() << " of " << sent.load() << " handled";
+  EXPECT_EQ(ms[1].c->stats().dead_letters, 0U);
+}
+
 TEST(cluster_embedded, a_leave_linger_without_a_quiet_spell_is_refused) {
   auto n = make_node();
   auto c = cluster::cluster::create(
