@@ -80,6 +80,9 @@ class process final : public pid_target {
   // churn (4 senders -> 1 actor: 23 M -> 33 M msgs/s; 2 KB blocks measured no better than 4 KB).
   // An idle actor holds none, and its next message needs only a 3-slot block.
   using inbox_type = ringbuffer::mpsc_queue<envelope, 127, ringbuffer::queue_layout::compact, 3>;
+  // A slot is the 4-byte ready flag, padded to 8, then the envelope: one cache line exactly, so
+  // a full block's slots each own a line (a larger envelope would make every slot straddle two).
+  static_assert(sizeof(envelope) + alignof(envelope) == cache_line_size);
 
   /// Spawn options that differ from the defaults, and the bounded inbox they may ask for: set at
   /// construction (the process makes the inbox), so one pointer costs the many actors that use

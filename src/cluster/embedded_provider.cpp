@@ -359,7 +359,9 @@ class membership final : public actor::receiver {
     ProbeReply rep;
     rep.set_target(r.target());
     auto it = peers_.find(r.target());
-    if (it == peers_.end()) {
+    // Leaving, we read no heartbeats: our last reading would vouch for a member that may have
+    // died since.
+    if (it == peers_.end() || leaving_) {
       rep.set_heard_ms_ago(std::numeric_limits<std::uint64_t>::max());
     } else {
       rep.set_incarnation(it->second.incarnation);

@@ -185,10 +185,14 @@ TEST(cluster_embedded, a_leaving_member_keeps_its_view_for_the_whole_linger) {
     }
   });
   ASSERT_TRUE(wait_until([&] { return sent.load() >= 10; }));
+  const auto t0 = std::chrono::steady_clock::now();
   ms[1].c->leave();  // arrivals never pause, so it lingers the full default_leave_linger (2 s)
+  const auto lingered = std::chrono::steady_clock::now() - t0;
   const auto view = ms[1].c->members();
   stop = true;
   sender.join();
+  // A linger cut short by a stalled sender would end before the detector could act.
+  EXPECT_GE(lingered, cluster::default_leave_linger);
   ASSERT_EQ(view.size(), 1U) << "the leaving member dropped its peer from its view";
   EXPECT_EQ(view.front().name, "m0");
   // Far below the 30 s pending timeout: nothing waited for an owner.

@@ -254,24 +254,40 @@ TEST(mpsc_queue, padded_layout_separates_producer_and_consumer_words) {
   EXPECT_LE((sizeof(mpsc_queue<int, 31, queue_layout::compact>)), 40u);
 }
 
-TEST(mpsc_queue, a_full_blocks_slots_of_one_line_each_start_on_line_boundaries) {
-  // An envelope-sized element: ready flag + padding + 56 bytes = one 64-byte slot. Were a slot to
-  // straddle two lines, two senders writing neighbouring slots would share one.
-  struct line_sized {
-    std::uint64_t words[7];
-  };
-  mpsc_queue<line_sized, 7> q;  // FirstSlots defaults to BlockSlots: every block is a full one
-  constexpr int count = 3 * 7;
-  for (int i = 0; i < count; ++i)
-    ASSERT_EQ(q.try_emplace(line_sized{{static_cast<std::uint64_t>(i)}}), push_result::ok);
+/// An envelope-sized element: ready flag + padding + 56 bytes = one 64-byte slot. Were a slot to
+/// straddle two lines, two senders writing neighbouring slots would share one.
+struct line_sized {
+  std::uint64_t words[7];
+};
+
+/// Pushes three blocks' worth and returns where each element sits within its cache line,
+/// leaving out the first `skip` (those of a short first block, which is not padded).
+template <class Queue>
+std::vector<std::uintptr_t> line_offsets(std::size_t skip) {
+  Queue q;
+  const std::size_t count = skip + 3 * Queue::block_slots;
+  for (std::size_t i = 0; i < count; ++i)
+    EXPECT_EQ(q.try_emplace(line_sized{{i}}), push_result::ok);
   std::vector<std::uintptr_t> offsets;
+  std::size_t seen = 0;
   q.consume(count, [&](line_sized& v) noexcept {
-    offsets.push_back(reinterpret_cast<std::uintptr_t>(&v) % hollywood::cache_line_size);
+    if (seen++ >= skip)
+      offsets.push_back(reinterpret_cast<std::uintptr_t>(&v) % hollywood::cache_line_size);
   });
-  ASSERT_EQ(offsets.size(), static_cast<std::size_t>(count));
-  // The element follows the 8-byte-aligned ready flag, at the same place in every line.
-  for (const std::uintptr_t o : offsets)
-    EXPECT_EQ(o, alignof(line_sized) > 4 ? alignof(line_sized) : 4U);
+  EXPECT_EQ(seen, count);
+  return offsets;
+}
+
+TEST(mpsc_queue, a_full_blocks_slots_of_one_line_each_start_on_line_boundaries) {
+  // The element follows the 4-byte ready flag, padded to its own alignment, in every line.
+  const std::uintptr_t expected = alignof(line_sized);
+  // Every block full (FirstSlots defaults to BlockSlots), and the inbox's shape: a 3-slot first
+  // block, then full ones.
+  for (const std::uintptr_t o : line_offsets<mpsc_queue<line_sized, 7>>(0))
+    EXPECT_EQ(o, expected);
+  for (const std::uintptr_t o :
+       line_offsets<mpsc_queue<line_sized, 7, queue_layout::compact, 3>>(3))
+    EXPECT_EQ(o, expected);
 }
 
 // -- consume -----------------------------------------------------------------

@@ -357,7 +357,9 @@ class mpsc_queue {
     slot& at(std::size_t offset) noexcept { return slots()[offset - first]; }
     slot* slots() noexcept { return reinterpret_cast<slot*>(this + 1); }
   };
-  static_assert(sizeof(block) % alignof(slot) == 0);
+  // The slots follow the header directly, so they need no more alignment than it has (which
+  // also makes the block's own alignment enough for them).
+  static_assert(sizeof(block) % alignof(slot) == 0 && alignof(slot) <= alignof(block));
 
   /// Maps an index (lap * block + offset) to a running element count, ignoring sentinels.
   static std::uint64_t sequence(std::uint64_t index) noexcept {
@@ -437,14 +439,10 @@ class mpsc_queue {
   /// before): with several senders, two neighbouring slots then never share a line, and a slot of
   /// a line's size costs the consumer one line instead of two. First blocks stay unpadded: they
   /// serve one message at a time, and are the ones an idle-heavy engine has most of.
-  static constexpr std::size_t full_block_alignment = alignof(slot) > cache_line_size
-                                                          ? alignof(slot)
-                                                          : cache_line_size;
+  static constexpr std::size_t full_block_alignment = cache_line_size;
   static constexpr std::size_t full_block_pad =
       (full_block_alignment - sizeof(block) % full_block_alignment) % full_block_alignment;
-  static constexpr std::size_t first_block_alignment = alignof(block) > alignof(slot)
-                                                           ? alignof(block)
-                                                           : alignof(slot);
+  static constexpr std::size_t first_block_alignment = alignof(block);
 
   static std::size_t pad_for(std::size_t first) noexcept { return first == 0 ? full_block_pad : 0; }
   static std::align_val_t alignment_for(std::size_t first) noexcept {
