@@ -129,10 +129,7 @@ class host final : public actor::receiver {
     } else if (ctx.is<actor::started>()) {
       tick_ = ctx.send_repeat(ctx.self(), tick{}, impl_->config.tick);
     } else if (ctx.is<actor::stopped>()) {
-      tick_.stop();
-      for (auto& w : leave_waiters_)
-        w->set_value();
-      leave_waiters_.clear();
+      on_stopped();
     }
     ctx_ = nullptr;
   }
@@ -312,6 +309,28 @@ class host final : public actor::receiver {
         reconsider(k, s);
     }
     check_leave_done();
+  }
+
+  void on_stopped() {
+    tick_.stop();
+    // What still waits here has nowhere to go once the host is gone: dead letters, not silence.
+    constexpr const char* why = "cluster: the member stopped before the message reached an owner";
+    for (auto& [name, k] : kinds_) {
+      for (shard_slot& sh : k.shards) {
+        std::deque<waiting_msg> waiting;
+        waiting.swap(sh.waiting);
+        for (auto& m : waiting)
+          reject(k.name, std::move(m), actor::dead_letter_reason::stopped, why);
+      }
+    }
+    for (auto& [key, a] : acts_) {
+      for (auto& m : a.held)
+        reject(a.kind, std::move(m), actor::dead_letter_reason::stopped, why);
+      a.held.clear();
+    }
+    for (auto& w : leave_waiters_)
+      w->set_value();
+    leave_waiters_.clear();
   }
 
   void on_tick() {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <hollywood_test/recorder.hpp>
 #include <set>
 #include <thread>
 
@@ -65,6 +66,30 @@ TEST(cluster_embedded, messages_wait_while_no_member_hosts_the_kind_yet) {
   ms[0].c->activate("greeter", "1").send(greeting("x"));
   ASSERT_TRUE(wait_until([&] { return log.count() == 1; }));
   EXPECT_EQ(ms[0].c->stats().dead_letters, 0U);
+}
+
+TEST(cluster_embedded, messages_still_waiting_when_the_member_stops_become_dead_letters) {
+  handling_log log;
+  auto ms = make_cluster(1, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 1); }));
+  recorder events(*ms[0].node.engine);
+  ms[0].node.engine->subscribe(events.pid());
+  // Nobody hosts "nobody": these wait in the host until the member goes.
+  for (int i = 0; i < 3; ++i)
+    ms[0].c->activate("nobody", std::to_string(i)).send(greeting("x"));
+  ms[0].c.reset();  // leaves, then stops the host after the messages it already queued
+  ASSERT_TRUE(wait_until([&] {
+    std::size_t n = 0;
+    for (const auto& d : events.all<actor::dead_letter_event>())
+      n += d.reason == actor::dead_letter_reason::stopped && d.message->is<Greeting>() ? 1 : 0;
+    return n == 3;
+  })) << events.count<actor::dead_letter_event>()
+      << " dead letters";
+  for (const auto& d : events.all<actor::dead_letter_event>()) {
+    if (d.message->is<Greeting>()) {
+      EXPECT_EQ(d.target.id().substr(0, 7), "nobody/");
+    }
+  }
 }
 
 TEST(cluster_embedded, graceful_leave_hands_shards_off_without_loss_or_detection_delay) {
