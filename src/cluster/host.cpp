@@ -314,7 +314,9 @@ class host final : public actor::receiver {
   void on_stopped() {
     tick_.stop();
     // What still waits here has nowhere to go once the host is gone: dead letters, not silence.
-    constexpr const char* why = "cluster: the member stopped before the message reached an owner";
+    constexpr const char* why =
+        "cluster: the host stopped (the member left, or the host restarted) before the message "
+        "reached an owner";
     for (auto& [name, k] : kinds_) {
       for (shard_slot& sh : k.shards) {
         std::deque<waiting_msg> waiting;
