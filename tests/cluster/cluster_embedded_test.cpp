@@ -17,6 +17,44 @@ namespace {
 
 using namespace std::chrono_literals;
 
+/// Sends a greeting through `via` every 5 ms, to ten identities in turn, until `finish()`: a
+/// stream that keeps routing through one member, as a member that has not heard of its leave
+/// would.
+class paced_sender {
+ public:
+  paced_sender(cluster::cluster& via, std::string prefix)
+      : thread_([this, &via, prefix = std::move(prefix)] {
+          while (!stop_.load(std::memory_order_relaxed)) {  // relaxed: join() orders the rest
+            via.activate("greeter", prefix + std::to_string(sent_.load() % 10)).send(greeting("x"));
+            sent_.fetch_add(1);
+            std::this_thread::sleep_for(5ms);  // the sender's pace
+          }
+        }) {}
+  paced_sender(const paced_sender&) = delete;
+  paced_sender& operator=(const paced_sender&) = delete;
+  ~paced_sender() { finish(); }
+
+  [[nodiscard]] int sent() const { return sent_.load(); }
+  /// Stops sending and returns how many were sent.
+  int finish() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return sent_.load();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> sent_{0};
+  std::thread thread_;  // last: it starts once the counters exist
+};
+
+/// Leaves through `c`; returns how long `leave()` took (the drain and the linger).
+std::chrono::steady_clock::duration timed_leave(cluster::cluster& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  c.leave();
+  return std::chrono::steady_clock::now() - t0;
+}
+
 TEST(cluster_embedded, members_join_and_open_their_fence) {
   handling_log log;
   auto ms = make_cluster(3, log);
@@ -152,26 +190,15 @@ TEST(cluster_embedded, a_leaving_member_forwards_what_still_reaches_it_until_it_
   handling_log log;
   auto ms = make_cluster(3, log);
   ASSERT_TRUE(wait_until([&] { return all_see(ms, 3); }));
-  std::atomic<bool> stop{false};
-  std::atomic<int> sent{0};
-  // Keeps routing through the leaving member, as a member that has not heard yet would.
-  std::thread sender([&] {
-    while (!stop.load(std::memory_order_relaxed)) {  // relaxed: join() orders the rest
-      ms[2].c->activate("greeter", "late" + std::to_string(sent.load() % 10)).send(greeting("x"));
-      sent.fetch_add(1);
-      std::this_thread::sleep_for(5ms);  // the sender's pace
-    }
-  });
-  ASSERT_TRUE(wait_until([&] { return sent.load() >= 10; }));
-  const auto t0 = std::chrono::steady_clock::now();
-  ms[2].c->leave();  // default linger: until 200 ms pass without arrivals, at most 2 s
-  const auto lingered = std::chrono::steady_clock::now() - t0;
-  stop = true;
-  sender.join();
+  paced_sender sender(*ms[2].c, "late");
+  ASSERT_TRUE(wait_until([&] { return sender.sent() >= 10; }));
+  // Default linger: until 200 ms pass without arrivals, at most 2 s.
+  const auto lingered = timed_leave(*ms[2].c);
+  const int sent = sender.finish();
   EXPECT_GE(lingered, cluster::default_leave_linger);  // arrivals never stopped
   EXPECT_LT(lingered, cluster::default_leave_linger + 5s);
-  ASSERT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent.load()); }))
-      << log.count() << " of " << sent.load() << " handled; per member " << [&] {
+  ASSERT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent); }))
+      << log.count() << " of " << sent << " handled; per member " << [&] {
            // Where the rest waited: on 2026-11-21 this failed in 2 of 5 full TSan runs (the rest
            // were dead-lettered after the 30 s pending timeout), never when run alone.
            std::string where;
@@ -200,29 +227,19 @@ TEST(cluster_embedded, a_leaving_member_keeps_its_view_for_the_whole_linger) {
     return c.with_embedded(fast_embedded({all.front()}));
   });
   ASSERT_TRUE(wait_until([&] { return all_see(ms, 2); }));
-  std::atomic<bool> stop{false};
-  std::atomic<int> sent{0};
-  std::thread sender([&] {
-    while (!stop.load(std::memory_order_relaxed)) {  // relaxed: join() orders the rest
-      ms[1].c->activate("greeter", "stay" + std::to_string(sent.load() % 10)).send(greeting("x"));
-      sent.fetch_add(1);
-      std::this_thread::sleep_for(5ms);  // the sender's pace
-    }
-  });
-  ASSERT_TRUE(wait_until([&] { return sent.load() >= 10; }));
-  const auto t0 = std::chrono::steady_clock::now();
-  ms[1].c->leave();  // arrivals never pause, so it lingers the full default_leave_linger (2 s)
-  const auto lingered = std::chrono::steady_clock::now() - t0;
+  paced_sender sender(*ms[1].c, "stay");
+  ASSERT_TRUE(wait_until([&] { return sender.sent() >= 10; }));
+  // Arrivals never pause, so it lingers the full default_leave_linger (2 s).
+  const auto lingered = timed_leave(*ms[1].c);
   const auto view = ms[1].c->members();
-  stop = true;
-  sender.join();
+  const int sent = sender.finish();
   // A linger cut short by a stalled sender would end before the detector could act.
   EXPECT_GE(lingered, cluster::default_leave_linger);
   ASSERT_EQ(view.size(), 1U) << "the leaving member dropped its peer from its view";
   EXPECT_EQ(view.front().name, "m0");
   // Far below the 30 s pending timeout: nothing waited for an owner.
-  EXPECT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent.load()); }, 10s))
-      << log.count() << " of " << sent.load() << " handled";
+  EXPECT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent); }, 10s))
+      << log.count() << " of " << sent << " handled";
   EXPECT_EQ(ms[1].c->stats().dead_letters, 0U);
 }
 
