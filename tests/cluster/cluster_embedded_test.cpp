@@ -199,8 +199,8 @@ TEST(cluster_embedded, a_leaving_member_forwards_what_still_reaches_it_until_it_
   EXPECT_LT(lingered, cluster::default_leave_linger + 5s);
   ASSERT_TRUE(wait_until([&] { return log.count() == static_cast<std::size_t>(sent); }))
       << log.count() << " of " << sent << " handled; per member " << [&] {
-           // Where the rest waited: on 2026-11-21 this failed in 2 of 5 full TSan runs (the rest
-           // were dead-lettered after the 30 s pending timeout), never when run alone.
+           // Where the rest waited. These counts found the leaving member burying its peers
+           // (a_leaving_member_keeps_its_view_for_the_whole_linger covers that).
            std::string where;
            for (auto& m : ms) {
              const auto st = m.c->stats();
