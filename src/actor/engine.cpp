@@ -463,11 +463,12 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
     custom = std::make_unique<process::customization>(
         process::customization{std::move(options), nullptr});
   }
+  const registry::placement where = registry_.prepare(id);
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
   auto* p = new process(address_, std::move(id), std::move(make), intern_kind(kind),
                         std::move(custom), parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
-  if (pid existing = registry_.insert(p)) {
+  if (pid existing = registry_.insert(p, where)) {
     delete p;  // never visible to anyone
     publish_event(actor_duplicate_id_event{existing});
     return existing;

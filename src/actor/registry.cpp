@@ -110,6 +110,8 @@ void registry::shard::erase_at(std::size_t index) noexcept {
 void registry::shard::resize(std::size_t capacity) {
   std::vector<slot> old(capacity);
   old.swap(slots);
+  hint_table.store(slots.data(), std::memory_order_relaxed);
+  hint_mask.store(capacity - 1, std::memory_order_relaxed);
   const std::size_t mask = capacity - 1;
   for (const slot s : old) {
     if (s.empty()) continue;
@@ -131,8 +133,17 @@ registry::~registry() {
   }
 }
 
-pid registry::insert(process* p) {
-  const std::uint64_t hash = hash_of(p->id());
+registry::placement registry::prepare(std::string_view id) const noexcept {
+  const std::uint64_t hash = hash_of(id);
+  const shard& s = shard_for(hash);
+  if (const slot* table = s.hint_table.load(std::memory_order_relaxed)) {
+    __builtin_prefetch(table + (hash & s.hint_mask.load(std::memory_order_relaxed)));
+  }
+  return placement{hash};
+}
+
+pid registry::insert(process* p, placement where) {
+  const std::uint64_t hash = where.hash;
   shard& s = shard_for(hash);
   std::lock_guard lock(s.mu);
   if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].get());

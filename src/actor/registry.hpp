@@ -17,6 +17,7 @@
 #include <hollywood/thread_annotations.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -36,9 +37,19 @@ class registry {
   registry& operator=(const registry&) = delete;
   ~registry();
 
+  /// An ID's hash, computed once for `insert`, whose computation also started loading the
+  /// table slot the ID hashes to.
+  struct placement {
+    std::uint64_t hash;
+  };
+
+  /// Hashes `id` and prefetches its slot, so that the cache miss a spawn would take under the
+  /// shard's lock overlaps the work it does before `insert` (making the process).
+  [[nodiscard]] placement prepare(std::string_view id) const noexcept;
+
   /// Registers `p` under its ID and returns the empty PID, or, if the ID is taken, registers
-  /// nothing and returns the existing process's PID.
-  pid insert(process* p);
+  /// nothing and returns the existing process's PID. `where` comes from `prepare(p->id())`.
+  pid insert(process* p, placement where);
 
   /// Unregisters `p` (if it is the process registered under its ID).
   void remove(process* p) noexcept;
@@ -72,6 +83,11 @@ class registry {
     mutable std::mutex mu;
     std::vector<slot> slots HOLLYWOOD_GUARDED_BY(mu);
     std::size_t used HOLLYWOOD_GUARDED_BY(mu) = 0;
+    // Copies of the table's address and mask for `prepare`, read without the lock: a stale pair
+    // only prefetches the wrong line (a prefetch never faults). Relaxed: nothing is read through
+    // them.
+    std::atomic<const slot*> hint_table{nullptr};
+    std::atomic<std::size_t> hint_mask{0};
 
     [[nodiscard]] std::size_t find_index(std::string_view id, std::uint64_t hash) const;
     /// The slot an entry hashes to (recomputes the hash only past 2^tag_bits slots).
