@@ -4,16 +4,19 @@
 // The registry maps full IDs to live processes. It holds one reference to each registered
 // process; the process removes itself when it terminates.
 //
-// Sharded by the ID's hash (one mutex per shard), so concurrent spawns on different workers
-// rarely meet on one lock. Each shard is an open-addressing table with linear probing and
-// backward-shift deletion: no allocation per entry, no tombstones, kept between 1/8 and 3/4 full.
-// A slot is one word: the process pointer, with 20 bits of the ID's hash in the bits a user-space
-// pointer leaves zero (the top 16 and the low 4 of a 16-byte aligned object). Those bits are the
-// low bits of the hash, so they give an entry's home slot without touching the process (erase and
-// resize need it for every entry they move) and filter probes before the string compare. An idle
-// actor costs ~21 bytes here instead of ~42 with a separate hash word.
+// Sharded (one mutex per shard) by the ID's hash, or for an ID ending in a number by that
+// number's block of 1024 (see `locate`), so concurrent spawns on different workers rarely meet on
+// one lock, and a worker's run of spawns keeps using the shard in its own cache. Each shard is an
+// open-addressing table with linear probing and backward-shift deletion: no allocation per entry,
+// no tombstones, kept between 1/8 and 3/4 full. A slot is one word: the process pointer, with 20
+// bits of the ID's hash in the bits a user-space pointer leaves zero (the top 16 and the low 4 of a
+// 16-byte aligned object). Those bits are the low bits of the hash, so they give an entry's home
+// slot without touching the process (erase and resize need it for every entry they move) and filter
+// probes before the string compare. An idle actor costs ~21 bytes here instead of ~42 with a
+// separate hash word.
 
 #include <hollywood/actor/pid.hpp>
+#include <hollywood/cache_line.hpp>
 #include <hollywood/thread_annotations.hpp>
 
 #include <array>
@@ -37,10 +40,10 @@ class registry {
   registry& operator=(const registry&) = delete;
   ~registry();
 
-  /// An ID's hash, computed once for `insert`, whose computation also started loading the
-  /// table slot the ID hashes to.
+  /// Where an ID lives: its hash and its shard. From `prepare`, computed once per spawn.
   struct placement {
     std::uint64_t hash;
+    std::size_t shard;
   };
 
   /// Hashes `id` and prefetches its slot, so that the cache miss a spawn would take under the
@@ -78,8 +81,9 @@ class registry {
   };
   static constexpr unsigned tag_bits = 20;
 
-  /// One shard: a linear-probing table whose capacity is zero or a power of two.
-  struct shard {
+  /// One shard: a linear-probing table whose capacity is zero or a power of two. A line of its
+  /// own: workers spawning at once take neighbouring shards' locks.
+  struct alignas(cache_line_size) shard {
     mutable std::mutex mu;
     std::vector<slot> slots HOLLYWOOD_GUARDED_BY(mu);
     std::size_t used HOLLYWOOD_GUARDED_BY(mu) = 0;
@@ -98,7 +102,7 @@ class registry {
   };
 
   static std::uint64_t hash_of(std::string_view id) noexcept;
-  shard& shard_for(std::uint64_t hash) const noexcept;
+  static placement locate(std::string_view id) noexcept;
 
   mutable std::array<shard, shard_count> shards_;
 };

@@ -365,6 +365,28 @@ TEST(engine, lookup_stays_exact_while_the_registry_grows_and_shrinks) {
   EXPECT_EQ(e->spawn_fn([](context&) {}, "slot", spawn_options{}.with_id("1")), pids[1]);
 }
 
+TEST(engine, numbered_ids_are_found_exactly_however_they_were_named) {
+  // The registry places IDs ending in a number by that number; names the engine made and names
+  // a user gave must still meet, and numbers that read alike must stay apart.
+  auto e = make_engine();
+  pid automatic = e->spawn_fn([](context&) {}, "job");
+  const std::string number(automatic.id().substr(std::string_view("job/").size()));
+  EXPECT_EQ(e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id(number)), automatic);
+  EXPECT_EQ(e->lookup("job", number), automatic);
+  pid seven = e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id("7"));
+  pid padded = e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id("007"));
+  const std::string long_digits(25, '9');  // more digits than a 64-bit number holds
+  pid huge = e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id(long_digits));
+  pid huge_less = e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id(long_digits + "8"));
+  EXPECT_NE(seven, padded);
+  EXPECT_NE(huge, huge_less);
+  EXPECT_EQ(e->lookup("job", "7"), seven);
+  EXPECT_EQ(e->lookup("job", "007"), padded);
+  EXPECT_EQ(e->lookup("job", long_digits), huge);
+  EXPECT_EQ(e->lookup("job", long_digits + "8"), huge_less);
+  EXPECT_FALSE(e->lookup("job", "70"));
+}
+
 TEST(engine, an_actor_never_runs_two_handlers_at_once) {
   auto e = make_engine(2);
   std::atomic<int> inside{0};
