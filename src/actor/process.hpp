@@ -133,6 +133,10 @@ class process final : public pid_target {
   [[nodiscard]] engine_impl& engine() const noexcept { return *kind_->engine; }
   [[nodiscard]] const std::string& kind() const noexcept { return kind_->name; }
   [[nodiscard]] kind_record& kind_totals() const noexcept { return *kind_; }
+  /// Where the registry keeps this process (its word, see registry::placement): written once
+  /// by the registry before anyone else can reach the process, read back when it leaves.
+  [[nodiscard]] std::uint64_t registry_key() const noexcept { return registry_key_; }
+  void set_registry_key(std::uint64_t key) noexcept { registry_key_ = key; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   /// A mark after every user message queued so far, and whether the process has since taken all
   /// of them out of its inbox (see engine::inbox_mark). @threadsafe
@@ -260,7 +264,8 @@ class process final : public pid_target {
   pid parent_;
 
   // Immutable after construction, read by any thread. The engine is reached through the kind.
-  kind_record* kind_;                      // interned by the engine
+  kind_record* kind_;               // interned by the engine
+  std::uint64_t registry_key_ = 0;  // fits the allocation's padding: 184 bytes, a 192-byte chunk
   std::unique_ptr<customization> custom_;  // null: default options, unbounded inbox
 
   // Written by senders (the producer words) and by the worker once per batch.

@@ -87,12 +87,12 @@ registry::placement registry::locate(std::string_view id) noexcept {
   }
   if (digits == 0 || (digits < id.size() && id[id.size() - digits - 1] >= '0' &&
                       id[id.size() - digits - 1] <= '9')) {
-    return placement{hash, static_cast<std::size_t>(hash >> 58)};  // the top 6 bits: 64 shards
+    return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
   }
   for (const char c : id.substr(id.size() - digits))
     number = number * 10 + static_cast<std::uint64_t>(c - '0');
   const std::uint64_t block = (number >> 10) * 0x9e3779b97f4a7c15ull;
-  return placement{hash, static_cast<std::size_t>(block >> 58)};
+  return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
 }
 
 std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
@@ -108,6 +108,16 @@ std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash)
     const slot s = slots[i];
     if (s.empty()) return npos;
     if (s.tag() == tag && s.get()->id() == id) return i;
+  }
+}
+
+std::size_t registry::shard::find_index(const process* p, std::uint64_t hash) const noexcept {
+  if (slots.empty()) return npos;
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const slot s = slots[i];
+    if (s.empty()) return npos;
+    if (s.get() == p) return i;
   }
 }
 
@@ -170,38 +180,40 @@ registry::~registry() {
 
 registry::placement registry::prepare(std::string_view id) const noexcept {
   const placement where = locate(id);
-  const shard& s = shards_[where.shard];
+  const shard& s = shards_[where.shard()];
   if (const slot* table = s.hint_table.load(std::memory_order_relaxed)) {
-    __builtin_prefetch(table + (where.hash & s.hint_mask.load(std::memory_order_relaxed)));
+    __builtin_prefetch(table + (where.hash() & s.hint_mask.load(std::memory_order_relaxed)));
   }
   return where;
 }
 
 pid registry::insert(process* p, placement where) {
-  const std::uint64_t hash = where.hash;
-  shard& s = shards_[where.shard];
+  const std::uint64_t hash = where.hash();
+  shard& s = shards_[where.shard()];
   std::lock_guard lock(s.mu);
   if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].get());
   s.insert_new(p, hash);
+  p->set_registry_key(where.bits);
   p->add_ref();
   return {};
 }
 
 void registry::remove(process* p) noexcept {
-  const auto [hash, index] = locate(p->id());
-  shard& s = shards_[index];
+  const placement where(p->registry_key());
+  shard& s = shards_[where.shard()];
   {
     std::lock_guard lock(s.mu);
-    const std::size_t i = s.find_index(p->id(), hash);
-    if (i == npos || s.slots[i].get() != p) return;
+    const std::size_t i = s.find_index(p, where.hash());
+    if (i == npos) return;
     s.erase_at(i);
   }
   p->release();
 }
 
 pid registry::find(std::string_view id) const {
-  const auto [hash, index] = locate(id);
-  shard& s = shards_[index];
+  const placement where = locate(id);
+  const std::uint64_t hash = where.hash();
+  shard& s = shards_[where.shard()];
   std::lock_guard lock(s.mu);
   const std::size_t i = s.find_index(id, hash);
   return i != npos ? pid(s.slots[i].get()) : pid{};

@@ -40,10 +40,20 @@ class registry {
   registry& operator=(const registry&) = delete;
   ~registry();
 
-  /// Where an ID lives: its hash and its shard. From `prepare`, computed once per spawn.
+  /// Where an ID lives: its shard (top 6 bits) and the low 58 bits of its hash, enough for any
+  /// table mask. From `prepare`, computed once per spawn, and kept in the process for `remove`.
   struct placement {
-    std::uint64_t hash;
-    std::size_t shard;
+    std::uint64_t bits;
+
+    static constexpr unsigned hash_bits = 58;
+    placement(std::uint64_t hash, std::size_t shard) noexcept
+        : bits((hash & ((std::uint64_t{1} << hash_bits) - 1)) |
+               (static_cast<std::uint64_t>(shard) << hash_bits)) {}
+    explicit placement(std::uint64_t word) noexcept : bits(word) {}
+    [[nodiscard]] std::uint64_t hash() const noexcept {
+      return bits & ((std::uint64_t{1} << hash_bits) - 1);
+    }
+    [[nodiscard]] std::size_t shard() const noexcept { return bits >> hash_bits; }
   };
 
   /// Hashes `id` and prefetches its slot, so that the cache miss a spawn would take under the
@@ -54,7 +64,8 @@ class registry {
   /// nothing and returns the existing process's PID. `where` comes from `prepare(p->id())`.
   pid insert(process* p, placement where);
 
-  /// Unregisters `p` (if it is the process registered under its ID).
+  /// Unregisters `p` (if it is the process registered under its ID), found by the placement
+  /// `insert` stored in it: no hashing, and a probe compares pointers, not IDs.
   void remove(process* p) noexcept;
 
   /// Returns the process registered as `id`, or the empty PID.
@@ -68,6 +79,7 @@ class registry {
 
  private:
   static constexpr std::size_t shard_count = 64;
+  static_assert(shard_count == std::size_t{1} << (64 - placement::hash_bits));
 
   /// A process pointer with hash bits packed in; 0 when empty.
   struct slot {
@@ -94,6 +106,7 @@ class registry {
     std::atomic<std::size_t> hint_mask{0};
 
     [[nodiscard]] std::size_t find_index(std::string_view id, std::uint64_t hash) const;
+    [[nodiscard]] std::size_t find_index(const process* p, std::uint64_t hash) const noexcept;
     /// The slot an entry hashes to (recomputes the hash only past 2^tag_bits slots).
     [[nodiscard]] std::size_t home_of(slot s, std::size_t mask) const noexcept;
     void insert_new(process* p, std::uint64_t hash);
