@@ -33,6 +33,16 @@ class current_scope {
   process* previous_;
 };
 
+/// The completion of an actor's stop of itself, held by the thread running it until the turn
+/// either terminates the actor (and completes it) or ends (and files it with the other waiters).
+/// Most actors that stop themselves terminate in that same turn, so they never allocate the
+/// extras a waiter list lives in (skynet: 5% of its time).
+struct self_stop_slot {
+  const process* owner = nullptr;
+  std::shared_ptr<completion_state> done;
+};
+thread_local self_stop_slot tl_self_stop;
+
 system_message* make_system(system_kind kind, pid subject = {}, std::uint64_t generation = 0) {
   return new system_message{nullptr, kind, std::move(subject), {}, generation};
 }
@@ -166,12 +176,16 @@ run_result process::run(worker& w) noexcept {
       if (crashed_) on_crash();
       if (stop_requested_ && phase_ != phase::stopping && phase_ != phase::dead) begin_stop();
       if (phase_ == phase::running && budget == 0) {
-        if (sched.has_other_work(w)) return run_result::yield;
+        if (sched.has_other_work(w)) {
+          settle_self_stop();
+          return run_result::yield;
+        }
         budget = sched.throughput();
         continue;
       }
     }
     if (phase_ == phase::dead) {
+      settle_self_stop();
       release_schedule();
       return run_result::released;
     }
@@ -180,6 +194,7 @@ run_result process::run(worker& w) noexcept {
     // system messages, would hold its worker (which then does not count as spinning, so every
     // spawn from outside would wake a parked worker) for nothing.
     if (phase_ == phase::running && took_messages && spin_until_work(w)) continue;
+    settle_self_stop();
     if (try_release()) return run_result::released;
   }
 }
@@ -571,6 +586,11 @@ void process::handle_system() noexcept {
 }
 
 void process::begin_stop() noexcept {
+  std::shared_ptr<completion_state> self_stop;
+  if (tl_self_stop.owner == this) {
+    tl_self_stop.owner = nullptr;
+    self_stop = std::move(tl_self_stop.done);
+  }
   phase_ = phase::stopping;
   if (extras_) {
     for (auto& t : extras_->timers)
@@ -587,7 +607,23 @@ void process::begin_stop() noexcept {
   const auto mode = graceful_ ? stop_mode::graceful : stop_mode::immediate;
   for (const pid& child : children())
     (void)engine().stop(child, mode);
-  if (children().empty()) finalize();
+  if (children().empty()) {
+    finalize();
+    if (self_stop) self_stop->complete();
+  } else if (self_stop) {
+    more().waiters.push_back(std::move(self_stop));
+  }
+}
+
+void process::settle_self_stop() noexcept {
+  if (tl_self_stop.owner != this) return;
+  tl_self_stop.owner = nullptr;
+  std::shared_ptr<completion_state> done = std::move(tl_self_stop.done);
+  if (phase_ == phase::dead) {
+    done->complete();  // asked for while it was already terminating (in `stopped`, say)
+  } else {
+    more().waiters.push_back(std::move(done));
+  }
 }
 
 void process::drain_inbox() noexcept {
@@ -655,7 +691,12 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 // -- actor-confined helpers --------------------------------------------------------------
 
 void process::stop_from_inside(std::shared_ptr<completion_state> done) {
-  more().waiters.push_back(std::move(done));
+  if (tl_self_stop.owner == nullptr) {
+    tl_self_stop.owner = this;
+    tl_self_stop.done = std::move(done);
+  } else {
+    more().waiters.push_back(std::move(done));  // the slot is taken: a second stop this turn
+  }
   stop_requested_ = true;
   graceful_ = false;
 }

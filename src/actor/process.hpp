@@ -219,6 +219,8 @@ class process final : public pid_target {
   void force_restart() noexcept;
   [[nodiscard]] std::chrono::nanoseconds restart_delay(std::uint32_t restart) const noexcept;
   void begin_stop() noexcept;
+  /// Files or completes a self-stop this turn left with the thread, before the turn ends.
+  void settle_self_stop() noexcept;
   void drain_inbox() noexcept;
   void finalize() noexcept;
   void discard_instance() noexcept;

@@ -361,4 +361,80 @@ TEST(lifecycle, actors_can_stop_themselves) {
   EXPECT_EQ(stopped_count.load(), 1);
 }
 
+TEST(lifecycle, an_actors_stop_of_itself_completes_wherever_it_was_asked) {
+  // A self-stop's completion waits with the running thread while the turn may still terminate
+  // the actor; every way out of the turn must complete it or file it with the other waiters.
+  auto e = make_engine();
+  std::mutex mu;
+  std::vector<completion> handed_out;
+  auto keep = [&](completion c) {
+    std::lock_guard lock(mu);
+    handed_out.push_back(std::move(c));
+  };
+  std::atomic<bool> kid_stopped{false};
+  std::atomic<bool> kid_stopped_first{false};
+  struct boom {};
+  // In a message, twice in one turn.
+  pid twice = e->spawn_fn(
+      [&](context& ctx) {
+        if (ctx.is<work>()) {
+          keep(ctx.stop(ctx.self()));
+          keep(ctx.stop(ctx.self()));
+        }
+      },
+      "twice");
+  // In `started`.
+  e->spawn_fn(
+      [&](context& ctx) {
+        if (ctx.is<started>()) keep(ctx.stop(ctx.self()));
+      },
+      "at-start");
+  // With a child: done only once the child is gone too.
+  pid parent = e->spawn_fn(
+      [&](context& ctx) {
+        if (ctx.is<started>()) {
+          ctx.spawn_child_fn(
+              [&](context& c) {
+                if (c.is<stopped>()) kid_stopped = true;
+              },
+              "kid");
+        } else if (ctx.is<work>()) {
+          completion c = ctx.stop(ctx.self());
+          keep(c);
+        } else if (ctx.is<stopped>()) {
+          kid_stopped_first = kid_stopped.load();
+        }
+      },
+      "parent");
+  // In `stopped`, while a stop from outside is under way.
+  pid late = e->spawn_fn(
+      [&](context& ctx) {
+        if (ctx.is<stopped>()) keep(ctx.stop(ctx.self()));
+      },
+      "late");
+  // Just before its handler throws.
+  pid crasher = e->spawn_fn(
+      [&](context& ctx) {
+        if (ctx.is<work>()) {
+          keep(ctx.stop(ctx.self()));
+          throw boom{};
+        }
+      },
+      "crasher");
+  e->send(twice, work{});
+  e->send(parent, work{});
+  e->send(crasher, work{});
+  ASSERT_TRUE(e->stop(late).wait_for(10s));
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mu);
+    return handed_out.size() == 6;
+  }));
+  std::lock_guard lock(mu);
+  for (std::size_t i = 0; i < handed_out.size(); ++i)
+    EXPECT_TRUE(handed_out[i].wait_for(10s)) << i;
+  EXPECT_TRUE(kid_stopped_first.load());
+  for (const char* kind : {"twice", "at-start", "parent", "late", "crasher"})
+    EXPECT_TRUE(e->pids(kind).empty()) << kind;
+}
+
 }  // namespace
