@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace hollywood::actor::detail {
 
@@ -73,26 +74,34 @@ std::uint64_t registry::hash_of(std::string_view id) noexcept {
   return h;
 }
 
-registry::placement registry::locate(std::string_view id) noexcept {
-  const std::uint64_t hash = hash_of(id);
-  // An engine numbers the actors it names in blocks of 1024 per worker (see take_number), so a
-  // numbered ID picks its shard by its block: a worker that spawns keeps one shard's lock and
-  // table in its own cache for a whole block, instead of taking a line from the other core on
-  // almost every spawn (skynet: a third of the time went to the registry). Other IDs use the
-  // hash's top bits. Either way the slot comes from the whole ID's hash.
+namespace {
+
+/// The number an ID ends in (at most 19 digits, so that it fits), if it ends in one.
+std::optional<std::uint64_t> trailing_number(std::string_view id) noexcept {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::size_t digits = 0;
-  std::uint64_t number = 0;
-  for (auto it = id.rbegin(); it != id.rend() && *it >= '0' && *it <= '9' && digits < 19; ++it) {
+  while (digits < id.size() && is_digit(id[id.size() - 1 - digits]))
     ++digits;
-  }
-  if (digits == 0 || (digits < id.size() && id[id.size() - digits - 1] >= '0' &&
-                      id[id.size() - digits - 1] <= '9')) {
-    return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
-  }
+  if (digits == 0 || digits > 19) return std::nullopt;
+  std::uint64_t number = 0;
   for (const char c : id.substr(id.size() - digits))
     number = number * 10 + static_cast<std::uint64_t>(c - '0');
-  const std::uint64_t block = (number >> 10) * 0x9e3779b97f4a7c15ull;
-  return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
+  return number;
+}
+
+}  // namespace
+
+registry::placement registry::locate(std::string_view id) noexcept {
+  const std::uint64_t hash = hash_of(id);
+  // The engine numbers the actors it names in blocks of 1024 per worker (see take_number), so an
+  // ID ending in a number picks its shard by that number's block: a thread's run of spawns then
+  // keeps one shard's lock and table in its own cache instead of a random shard's line per
+  // spawn. Other IDs use the hash's top bits. Either way the slot comes from the whole hash.
+  if (const auto number = trailing_number(id)) {
+    const std::uint64_t block = (*number >> 10) * 0x9e3779b97f4a7c15ull;
+    return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
+  }
+  return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
 }
 
 std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
