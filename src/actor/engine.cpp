@@ -480,23 +480,22 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
 }
 
 completion engine_impl::stop(const pid& target, stop_mode mode) {
-  auto done = std::make_shared<completion_state>();
   pid found;  // the actor a local ID names (copying `target` itself would cost two atomics)
   if (target && target.target()->kind() == target_kind::named &&
       target.target()->interned_address() == address_) {
     found = registry_.find(target.id());
   }
   const pid& resolved = found ? found : target;
-  if (!target) {
-    done->complete();
-    return completion(done);
-  }
+  if (!target) return completion();  // already done
   if (resolved && resolved.target()->kind() == target_kind::process) {
     auto* p = static_cast<process*>(resolved.target());
     if (mode == stop_mode::immediate && current_process() == p) {
-      p->stop_from_inside(done);  // an actor stopping itself needs no system message
-      return completion(done);
+      // An actor stopping itself needs no system message, and usually no new signal either.
+      std::shared_ptr<completion_state> done = process::stop_signal();
+      p->stop_from_inside(done);
+      return completion(std::move(done));
     }
+    auto done = std::make_shared<completion_state>();
     if (mode == stop_mode::graceful && p->bounded()) {
       // A bounded inbox may be full, and its capacity is for user messages: mark the position
       // instead of queueing a pill.
@@ -514,8 +513,7 @@ completion engine_impl::stop(const pid& target, stop_mode mode) {
   }
   dead_letter(target, message(stop_request{mode == stop_mode::graceful}), pid{},
               dead_letter_reason::unknown_target);
-  done->complete();
-  return completion(done);
+  return completion();  // already done
 }
 
 response engine_impl::request(const pid& to, message&& m, std::chrono::nanoseconds timeout) {

@@ -40,6 +40,9 @@ class current_scope {
 struct self_stop_slot {
   const process* owner = nullptr;
   std::shared_ptr<completion_state> done;
+  // A fired signal nobody kept (the caller dropped its completion, as most do): the next
+  // self-stop on this thread takes it instead of allocating one.
+  std::shared_ptr<completion_state> spare;
 };
 thread_local self_stop_slot tl_self_stop;
 
@@ -609,7 +612,14 @@ void process::begin_stop() noexcept {
     (void)engine().stop(child, mode);
   if (children().empty()) {
     finalize();
-    if (self_stop) self_stop->complete();
+    if (self_stop) {
+      self_stop->complete();
+      // Sole owner: no completion refers to it, so no thread can see it again.
+      if (self_stop.use_count() == 1 && !tl_self_stop.spare) {
+        self_stop->reset();
+        tl_self_stop.spare = std::move(self_stop);
+      }
+    }
   } else if (self_stop) {
     more().waiters.push_back(std::move(self_stop));
   }
@@ -691,6 +701,11 @@ void process::dead_letter(envelope& e, dead_letter_reason reason, std::string de
 }
 
 // -- actor-confined helpers --------------------------------------------------------------
+
+std::shared_ptr<completion_state> process::stop_signal() {
+  if (tl_self_stop.spare) return std::move(tl_self_stop.spare);
+  return std::make_shared<completion_state>();
+}
 
 void process::stop_from_inside(std::shared_ptr<completion_state> done) {
   if (tl_self_stop.owner == nullptr) {

@@ -437,4 +437,38 @@ TEST(lifecycle, an_actors_stop_of_itself_completes_wherever_it_was_asked) {
     EXPECT_TRUE(e->pids(kind).empty()) << kind;
 }
 
+TEST(lifecycle, a_kept_self_stop_completion_stays_done_while_dropped_ones_are_reused) {
+  // Dropped self-stop signals are reused by later self-stops on the same worker; one that a
+  // caller kept must never be, or it would read "not done" again.
+  auto e = make_engine();
+  std::mutex mu;
+  std::vector<completion> kept;
+  constexpr int rounds = 4;
+  constexpr int per_round = 100;
+  for (int round = 0; round < rounds; ++round) {
+    std::atomic<int> gone{0};
+    for (int i = 0; i < per_round; ++i) {
+      pid p = e->spawn_fn(
+          [&, keep = i % 2 == 0](context& ctx) {
+            if (ctx.is<work>()) {
+              completion c = ctx.stop(ctx.self());
+              if (keep) {
+                std::lock_guard lock(mu);
+                kept.push_back(std::move(c));
+              }
+            } else if (ctx.is<stopped>()) {
+              gone.fetch_add(1);
+            }
+          },
+          "once");
+      e->send(p, work{});
+    }
+    ASSERT_TRUE(wait_until([&] { return gone.load() == per_round && e->pids("once").empty(); }));
+    std::lock_guard lock(mu);
+    ASSERT_EQ(kept.size(), static_cast<std::size_t>((round + 1) * per_round / 2));
+    for (const completion& c : kept)
+      ASSERT_TRUE(c.wait_for(10s));
+  }
+}
+
 }  // namespace
