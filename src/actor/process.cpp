@@ -150,6 +150,12 @@ run_result process::run(worker& w) noexcept {
     if (phase_ == phase::created) {
       start_instance();
       if (stop_requested_ && phase_ == phase::running) begin_stop();  // before any user message
+      if (phase_ == phase::created) {
+        // It crashed while starting and restarts without delay: start the new instance in a
+        // later turn, behind whatever else is runnable (a crash loop must not hold the worker).
+        settle_self_stop();
+        return run_result::yield;
+      }
     }
     if (phase_ == phase::running) {
       std::size_t allowed = budget;

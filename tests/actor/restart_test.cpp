@@ -147,6 +147,32 @@ TEST(restart, a_throw_in_started_is_a_crash_too) {
   ASSERT_TRUE(wait_until([&] { return attempts->load() == 2; }));
 }
 
+TEST(restart, a_throw_in_started_restarts_at_once_without_waiting_for_a_message) {
+  // With no restart delay the crashed instance is replaced in a later turn of its own; nothing
+  // else has to arrive first. Past its restarts it stops, and a stop it asked for completes.
+  auto e = engine::create(engine_config{}.with_workers(2)).value();
+  auto attempts = std::make_shared<std::atomic<int>>(0);
+  pid flaky = e->spawn(make_fn_producer([attempts](context& ctx) {
+                         if (ctx.is<started>() && attempts->fetch_add(1) == 0) throw 42;
+                       }),
+                       "flaky", spawn_options{}.with_restart_delay(0ms));
+  ASSERT_TRUE(wait_until([&] { return attempts->load() == 2; }));
+  auto stop = std::make_shared<std::mutex>();
+  auto asked = std::make_shared<completion>();
+  pid doomed = e->spawn(make_fn_producer([stop, asked](context& ctx) {
+                          if (ctx.is<started>()) {
+                            std::lock_guard lock(*stop);
+                            *asked = ctx.stop(ctx.self());
+                            throw 42;
+                          }
+                        }),
+                        "doomed", spawn_options{}.with_restart_delay(0ms).with_max_restarts(2));
+  ASSERT_TRUE(wait_until([&] { return !e->lookup(doomed.id()); }));
+  std::lock_guard lock(*stop);
+  EXPECT_TRUE(asked->wait_for(10s));
+  EXPECT_TRUE(e->lookup(flaky.id()));
+}
+
 TEST(restart, a_producer_that_throws_counts_as_a_crash) {
   auto e = engine::create(engine_config{}.with_workers(2)).value();
   recorder events(*e);
