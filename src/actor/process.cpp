@@ -622,6 +622,9 @@ void process::begin_stop() noexcept {
       self_stop->complete();
       // Sole owner: no completion refers to it, so no thread can see it again.
       if (self_stop.use_count() == 1 && !tl_self_stop.spare) {
+        // use_count() is a relaxed load: order the last other owner's reads of the signal
+        // (before its release decrement) before the reset.
+        std::atomic_thread_fence(std::memory_order_acquire);
         self_stop->reset();
         tl_self_stop.spare = std::move(self_stop);
       }

@@ -133,8 +133,8 @@ class process final : public pid_target {
   [[nodiscard]] engine_impl& engine() const noexcept { return *kind_->engine; }
   [[nodiscard]] const std::string& kind() const noexcept { return kind_->name; }
   [[nodiscard]] kind_record& kind_totals() const noexcept { return *kind_; }
-  /// Where the registry keeps this process (its word, see registry::placement): written once
-  /// by the registry before anyone else can reach the process, read back when it leaves.
+  /// Where the registry keeps this process (its word, see registry::placement): written by the
+  /// registry under the shard's lock when it registers the process, read back when it leaves.
   [[nodiscard]] std::uint64_t registry_key() const noexcept { return registry_key_; }
   void set_registry_key(std::uint64_t key) noexcept { registry_key_ = key; }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
@@ -269,12 +269,17 @@ class process final : public pid_target {
   pid parent_;
 
   // Immutable after construction, read by any thread. The engine is reached through the kind.
-  kind_record* kind_;               // interned by the engine
-  std::uint64_t registry_key_ = 0;  // fits the allocation's padding: 184 bytes, a 192-byte chunk
+  kind_record* kind_;                      // interned by the engine
   std::unique_ptr<customization> custom_;  // null: default options, unbounded inbox
 
   // Written by senders (the producer words) and by the worker once per batch.
   inbox_type inbox_;
+
+  // Written by the registry when it registers the process (under its shard's lock, before the
+  // process is scheduled), read back by the worker that deregisters it. Last, so that the
+  // offsets above stay as measured; it fills the allocation's padding (184 bytes, a 192-byte
+  // malloc chunk).
+  std::uint64_t registry_key_ = 0;
 };
 
 /// Returns the process whose turn runs on this thread, or null outside actors.

@@ -44,18 +44,29 @@ std::uint64_t registry::slot::tag() const noexcept {
   return (bits & low_mask) | ((bits >> address_bits) << aligned_low_bits);
 }
 
-std::uint64_t registry::hash_of(std::string_view id) noexcept {
-  // Eight bytes per step (IDs are mostly 10-40 bytes), then a full avalanche: the low bits pick
-  // the slot and the high bits the shard, so both must be well spread even for IDs that differ
-  // only in their last digits.
-  constexpr std::uint64_t k = 0x9e3779b97f4a7c15ull;
-  std::uint64_t h = id.size() * k;
-  const char* p = id.data();
-  std::size_t left = id.size();
+namespace {
+
+constexpr std::uint64_t golden = 0x9e3779b97f4a7c15ull;
+
+/// A full avalanche: every output bit depends on every input bit.
+std::uint64_t avalanche(std::uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+/// Eight bytes per step (IDs are mostly 10-40 bytes), then an avalanche.
+std::uint64_t hash_bytes(std::string_view s) noexcept {
+  std::uint64_t h = s.size() * golden;
   auto mix_in = [&h](std::uint64_t word) {
-    h = (h ^ word) * k;
+    h = (h ^ word) * golden;
     h ^= h >> 29;
   };
+  const char* p = s.data();
+  std::size_t left = s.size();
   for (; left >= 8; p += 8, left -= 8) {
     std::uint64_t word;
     std::memcpy(&word, p, 8);
@@ -66,47 +77,51 @@ std::uint64_t registry::hash_of(std::string_view id) noexcept {
     std::memcpy(&word, p, left);
     mix_in(word);
   }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
+  return avalanche(h);
 }
 
-namespace {
+/// An ID that ends in a number: what precedes the digits, their value and how many there are
+/// (so that "7" and "007" differ). At most 19 digits, so that the value fits.
+struct numbered_id {
+  std::string_view prefix;
+  std::uint64_t number = 0;
+  std::size_t digits = 0;
+};
 
-/// The number an ID ends in (at most 19 digits, so that it fits), if it ends in one.
-std::optional<std::uint64_t> trailing_number(std::string_view id) noexcept {
+std::optional<numbered_id> split_number(std::string_view id) noexcept {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::size_t digits = 0;
   while (digits < id.size() && is_digit(id[id.size() - 1 - digits]))
     ++digits;
   if (digits == 0 || digits > 19) return std::nullopt;
-  std::uint64_t number = 0;
+  numbered_id n{id.substr(0, id.size() - digits), 0, digits};
   for (const char c : id.substr(id.size() - digits))
-    number = number * 10 + static_cast<std::uint64_t>(c - '0');
-  return number;
+    n.number = n.number * 10 + static_cast<std::uint64_t>(c - '0');
+  return n;
 }
 
 }  // namespace
 
 registry::placement registry::locate(std::string_view id) noexcept {
-  const std::uint64_t hash = hash_of(id);
   // The engine numbers the actors it names in blocks of 1024 per worker (see take_number), so an
-  // ID ending in a number picks its shard by that number's block: a thread's run of spawns then
-  // keeps one shard's lock and table in its own cache instead of a random shard's line per
-  // spawn. Other IDs use the hash's top bits. Either way the slot comes from the whole hash.
-  if (const auto number = trailing_number(id)) {
-    const std::uint64_t block = (*number >> 10) * 0x9e3779b97f4a7c15ull;
+  // ID ending in a number picks its shard by its prefix and that number's block: a thread's run
+  // of spawns then keeps one shard's lock and table in its own cache instead of a random shard's
+  // line per spawn, while different kinds, parents and blocks spread over the shards. Other IDs
+  // use their hash's top bits. Either way the slot comes from a hash of the whole ID.
+  if (const auto n = split_number(id)) {
+    const std::uint64_t prefix = hash_bytes(n->prefix);
+    const std::uint64_t hash =
+        avalanche(prefix ^ (n->number * golden) ^ (static_cast<std::uint64_t>(n->digits) << 59));
+    const std::uint64_t block = avalanche(prefix + (n->number >> 10));
     return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
   }
+  const std::uint64_t hash = hash_bytes(id);
   return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
 }
 
 std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
   if (mask < (std::size_t{1} << tag_bits)) return s.tag() & mask;
-  return hash_of(s.get()->id()) & mask;  // past a million slots in one shard
+  return locate(s.get()->id()).hash() & mask;  // past a million slots in one shard
 }
 
 std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash) const {

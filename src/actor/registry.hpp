@@ -4,16 +4,16 @@
 // The registry maps full IDs to live processes. It holds one reference to each registered
 // process; the process removes itself when it terminates.
 //
-// Sharded (one mutex per shard) by the ID's hash, or for an ID ending in a number by that
-// number's block of 1024 (see `locate`), so concurrent spawns on different workers rarely meet on
-// one lock, and a worker's run of spawns keeps using the shard in its own cache. Each shard is an
-// open-addressing table with linear probing and backward-shift deletion: no allocation per entry,
-// no tombstones, kept between 1/8 and 3/4 full. A slot is one word: the process pointer, with 20
-// bits of the ID's hash in the bits a user-space pointer leaves zero (the top 16 and the low 4 of a
-// 16-byte aligned object). Those bits are the low bits of the hash, so they give an entry's home
-// slot without touching the process (erase and resize need it for every entry they move) and filter
-// probes before the string compare. An idle actor costs ~21 bytes here instead of ~42 with a
-// separate hash word.
+// Sharded (one mutex per shard) by the ID's hash, or for an ID ending in a number by the rest of
+// the ID and that number's block of 1024 (see `locate`): a worker's run of spawns keeps using the
+// shard in its own cache, and different kinds, parents and blocks spread over the shards. Each
+// shard is an open-addressing table with linear probing and backward-shift deletion: no allocation
+// per entry, no tombstones, kept between 1/8 and 3/4 full. A slot is one word: the process pointer,
+// with 20 bits of the ID's hash in the bits a user-space pointer leaves zero (the top 16 and the
+// low 4 of a 16-byte aligned object). Those bits are the low bits of the hash, so they give an
+// entry's home slot without touching the process (erase and resize need it for every entry they
+// move) and filter probes before the string compare. An idle actor costs ~21 bytes here instead of
+// ~42 with a separate hash word.
 
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/cache_line.hpp>
@@ -114,7 +114,6 @@ class registry {
     void resize(std::size_t capacity);
   };
 
-  static std::uint64_t hash_of(std::string_view id) noexcept;
   static placement locate(std::string_view id) noexcept;
 
   mutable std::array<shard, shard_count> shards_;
