@@ -27,9 +27,6 @@ class completion_state {
 
   [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire) != 0; }
 
-  /// Makes a fired signal new again, for reuse. @pre nobody else holds or waits on it.
-  void reset() noexcept { done_.store(0, std::memory_order_relaxed); }
-
   /// Blocks until done, at most `timeout` (negative: no limit); returns done().
   bool wait(std::chrono::nanoseconds timeout = std::chrono::nanoseconds{-1}) noexcept {
     if (done()) return true;

@@ -40,7 +40,7 @@ class current_scope {
 struct self_stop_slot {
   const process* owner = nullptr;
   std::shared_ptr<completion_state> done;
-  // A fired signal nobody kept (the caller dropped its completion, as most do): the next
+  // A signal nobody kept (the caller dropped its completion, as most do), never fired: the next
   // self-stop on this thread takes it instead of allocating one.
   std::shared_ptr<completion_state> spare;
 };
@@ -618,16 +618,13 @@ void process::begin_stop() noexcept {
     (void)engine().stop(child, mode);
   if (children().empty()) {
     finalize();
-    if (self_stop) {
+    if (self_stop && self_stop.use_count() == 1) {
+      // Sole owner: no completion refers to it, so nobody can ever look. Leave it unfired and
+      // keep it for the thread's next self-stop (nothing is written, so nothing needs ordering
+      // with the last other owner's reads).
+      if (!tl_self_stop.spare) tl_self_stop.spare = std::move(self_stop);
+    } else if (self_stop) {
       self_stop->complete();
-      // Sole owner: no completion refers to it, so no thread can see it again.
-      if (self_stop.use_count() == 1 && !tl_self_stop.spare) {
-        // use_count() is a relaxed load: order the last other owner's reads of the signal
-        // (before its release decrement) before the reset.
-        std::atomic_thread_fence(std::memory_order_acquire);
-        self_stop->reset();
-        tl_self_stop.spare = std::move(self_stop);
-      }
     }
   } else if (self_stop) {
     more().waiters.push_back(std::move(self_stop));

@@ -176,8 +176,8 @@ class process final : public pid_target {
 
   /// Stops this process after the message being handled. @pre called from its own turn.
   void stop_from_inside(std::shared_ptr<completion_state> done);
-  /// A signal for `stop_from_inside`: the one this thread's last self-stop fired, when nobody
-  /// kept it, or a new one. Worker-confined in effect (self-stops run on workers).
+  /// A signal for `stop_from_inside`: the one this thread's last self-stop left unfired because
+  /// nobody kept it, or a new one. Worker-confined in effect (self-stops run on workers).
   static std::shared_ptr<completion_state> stop_signal();
   void add_child(const pid& child);
   [[nodiscard]] const std::vector<pid>& children() const noexcept;
