@@ -142,8 +142,10 @@ TEST(cluster_embedded, graceful_leave_hands_shards_off_without_loss_or_detection
   ms[2].c->leave();
   ASSERT_TRUE(
       wait_until([&] { return ms[0].c->members().size() == 2 && ms[1].c->members().size() == 2; }));
-  // Well under the time it takes to suspect (3 x 100 ms) and declare (+300 ms) a silent member.
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  // The shards were handed off, not taken over from a member gone silent; and the leave took
+  // nothing like a detection's worth of time (sanitizers on 2 cores: a generous bound).
+  EXPECT_EQ(ms[0].c->stats().failovers + ms[1].c->stats().failovers, 0U);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
   for (int i = 0; i < ids; ++i) {
     const auto a = ask(*ms[i % 2].c, "g" + std::to_string(i));
     EXPECT_NE(a.rfind("m2|", 0), 0U) << a;

@@ -89,7 +89,9 @@ struct hostile : ::testing::Test {
   remote_node node = make_node(fast_config()
                                    .with_max_frame_bytes(64 << 10)
                                    .with_max_batch(64, 16 << 10)
-                                   .with_handshake_timeout(std::chrono::milliseconds(300)));
+                                   // Short for the silent-connection case, yet long enough
+                                   // that a server stalled on loaded cores still reads a hello.
+                                   .with_handshake_timeout(std::chrono::seconds(1)));
   std::unique_ptr<recorder> events;
   std::unique_ptr<recorder> sink;
 
