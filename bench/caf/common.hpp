@@ -15,6 +15,7 @@ namespace cafbench {
 using hollywood::bench::bench_clock;
 using hollywood::bench::check_text;
 using hollywood::bench::finish_line;
+using hollywood::bench::idle_settle;
 using hollywood::bench::metric;
 using hollywood::bench::next_random;
 using hollywood::bench::options;

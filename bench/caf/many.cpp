@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <thread>
+
 namespace cafbench {
 
 namespace {
@@ -58,6 +60,7 @@ std::vector<metric> run_many(caf::actor_system& sys, const options& opt) {
   for (std::uint64_t i = 0; i < count; ++i)
     caf::anon_send(actors[i], payload{i + 1});
   finish.wait();
+  std::this_thread::sleep_for(idle_settle);  // "per idle actor": measured once the system idles
   const std::size_t rss_after = rss_bytes();
 
   double spawn_rate = static_cast<double>(count) / seconds_between(spawn_start, spawn_end);

@@ -43,6 +43,11 @@ void print_metric(const metric& m);
 
 double seconds_between(bench_clock::time_point from, bench_clock::time_point to);
 
+/// How long `many` waits after the last reply before it reads RSS, on both sides: the actors
+/// are idle by then, and an engine that returns memory when it goes idle (ours, after
+/// `default_return_memory_after`) has done so.
+inline constexpr std::chrono::milliseconds idle_settle{300};
+
 /// Resident set size now (bytes), from /proc/self/statm.
 std::size_t rss_bytes();
 /// Peak resident set size (bytes), VmHWM from /proc/self/status.

@@ -2,6 +2,8 @@
 // many: spawn A actors, send each one payload, each replies to one collector; then all idle.
 #include "workloads.hpp"
 
+#include <thread>
+
 namespace hollywood::bench {
 
 std::vector<metric> run_many(const options& opt) {
@@ -36,6 +38,7 @@ std::vector<metric> run_many(const options& opt) {
   for (std::uint64_t i = 0; i < count; ++i)
     e->send(actors[i], payload{i + 1});
   finish.wait();
+  std::this_thread::sleep_for(idle_settle);  // "per idle actor": measured once the engine idles
   const std::size_t rss_after = rss_bytes();
   const std::string check = check_text(finish.failure);
   return {

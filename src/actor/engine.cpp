@@ -10,6 +10,8 @@
 #include "process.hpp"
 #include "responder.hpp"
 
+#include <malloc.h>
+
 #include <charconv>
 #include <optional>
 #include <thread>
@@ -83,7 +85,7 @@ engine_impl::engine_impl(actor::engine& owner, engine_config config)
       owner_(owner),
       config_(std::move(config)),
       address_(intern_address(config_.remote ? config_.remote->address() : config_.address)),
-      scheduler_(config_),
+      scheduler_(config_, [this] { return_memory(); }),
       remote_(config_.remote.get()) {}
 
 engine_impl::~engine_impl() {
@@ -591,6 +593,17 @@ void engine_impl::shutdown() {
   event_stream_ = pid{};
   event_log_.flush();  // the last burst of rate-limited lines is accounted for
   shut_down_.store(true, std::memory_order_release);
+}
+
+void engine_impl::return_memory() noexcept {
+  const std::size_t bytes = process::inbox_type::hand_back_returned();
+#ifdef __GLIBC__
+  // What the blocks just freed, and everything else freed since the burst, is in malloc's free
+  // lists; only a trim gives pages in the middle of its heaps back to the OS.
+  (void)::malloc_trim(0);
+#endif
+  memory_returned_bytes_.fetch_add(bytes, std::memory_order_relaxed);  // relaxed: statistics
+  memory_returns_.fetch_add(1, std::memory_order_relaxed);
 }
 
 mailbox_target& engine_impl::root_mailbox() const noexcept {

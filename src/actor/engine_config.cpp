@@ -12,6 +12,7 @@ std::string engine_config::problem() const {
   if (workers > 1024) return "workers: at most 1024";
   if (spin.count() < 0) return "spin: must not be negative";
   if (stream_poll.count() < 0) return "stream_poll: must not be negative";
+  if (return_memory_after.count() <= 0) return "return_memory_after: must be positive";
   return {};
 }
 

@@ -183,6 +183,9 @@ class engine_impl {
   void count_dead_letter(dead_letter_reason reason) noexcept {
     dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   }
+  /// The scheduler's idle hook (memory_return::when_idle): hands back inbox blocks kept for
+  /// reuse, then malloc's free pages. On a worker of an idle engine.
+  void return_memory() noexcept;
   void add_kind_stats(engine_stats& s) const;
   void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
@@ -204,6 +207,8 @@ class engine_impl {
   // Relaxed: statistics. One counter per reason; the total is their sum.
   std::array<std::atomic<std::uint64_t>, dead_letter_reason_count> dead_letters_{};
   std::atomic<std::uint64_t> max_restarts_exceeded_{0};
+  std::atomic<std::uint64_t> memory_returns_{0};
+  std::atomic<std::uint64_t> memory_returned_bytes_{0};
   std::atomic<std::int64_t> subscribers_hint_{0};
   limited_log event_log_;
   std::atomic<bool> stopping_{false};

@@ -16,6 +16,8 @@ engine_stats engine_impl::stats(scope what) const {
     s.dead_letters += s.dead_letters_by_reason[r];
   }
   s.max_restarts_exceeded = max_restarts_exceeded();
+  s.memory_returns = memory_returns_.load(std::memory_order_relaxed);
+  s.memory_returned_bytes = memory_returned_bytes_.load(std::memory_order_relaxed);
   s.workers = scheduler_.worker_count();
   if (what == scope::actors) {
     registry_.for_each([&](process& p) {

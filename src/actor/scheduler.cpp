@@ -70,11 +70,13 @@ worker* current_worker() noexcept {
   return tl_worker;
 }
 
-scheduler::scheduler(const engine_config& config)
+scheduler::scheduler(const engine_config& config, std::function<void()> on_idle)
     : throughput_(std::max<std::size_t>(1, config.throughput)),
       spin_(config.spin),
       pinning_(config.pinning),
-      stream_poll_relaxes_(relaxes_in(config.stream_poll)) {
+      stream_poll_relaxes_(relaxes_in(config.stream_poll)),
+      on_idle_(config.return_memory == memory_return::when_idle ? std::move(on_idle) : nullptr),
+      idle_delay_(config.return_memory_after) {
   std::size_t n = config.workers;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   workers_.reserve(n);
@@ -353,8 +355,9 @@ process* scheduler::park(worker& w) noexcept {
         }
       }
       if (n == 0 && !peer_busy) {
-        // The whole engine is idle: sleep until woken. Acquire pairs with the release store in
-        // wake_one()/stop().
+        // The whole engine is idle: sleep until woken, after returning memory if that is due.
+        if (idle_then_return_memory(w)) return nullptr;
+        // Acquire pairs with the release store in wake_one()/stop().
         while (w.parked.load(std::memory_order_acquire) == 1)
           futex_wait(w.parked, 1);
         return nullptr;
@@ -384,6 +387,33 @@ process* scheduler::park(worker& w) noexcept {
       futex_wait(w.parked, 1);
     return nullptr;
   }
+}
+
+std::uint64_t scheduler::total_turns() const noexcept {
+  std::uint64_t sum = 0;
+  for (const auto& w : workers_)
+    sum += w->turns.load(std::memory_order_relaxed);
+  return sum;
+}
+
+bool scheduler::idle_then_return_memory(worker& w) noexcept {
+  const std::uint64_t turns = total_turns();
+  std::uint64_t returned_at = turns_at_return_.load(std::memory_order_relaxed);
+  if (!on_idle_ || turns == returned_at) return false;  // no work since the last return
+  // A timed sleep instead of one for good: a burst's lulls end well within the delay (each
+  // resumes with a wake-up that clears `parked`), a real idle period outlasts it.
+  futex_wait(w.parked, 1, std::chrono::nanoseconds(idle_delay_));
+  if (!leave_idle_list(w)) return false;  // a waker popped us: wait for its store
+  // Off the idle list, so new work wakes another worker (or is found by this one right after)
+  // instead of waiting behind the hand-back. Return memory only if no worker ran anything during
+  // the whole delay, and only once per idle period (the other workers may time out too).
+  if (total_turns() == turns && !any_work_visible(w) &&
+      !stopping_.load(std::memory_order_acquire) &&
+      turns_at_return_.compare_exchange_strong(returned_at, turns, std::memory_order_relaxed)) {
+    (void)decltype(global_)::hand_back_returned();
+    on_idle_();
+  }
+  return true;  // look for work, then park again (for good, if nothing ran meanwhile)
 }
 
 bool scheduler::leave_idle_list(worker& w) noexcept {

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -102,7 +103,10 @@ worker* current_worker() noexcept;
 
 class scheduler {
  public:
-  scheduler(const engine_config& config);
+  /// `on_idle` runs on a worker once the engine has had nothing to run for
+  /// `config.return_memory_after` after some work (never with `memory_return::keep`), after the
+  /// scheduler handed back its own queue blocks; it must not block on engine activity.
+  scheduler(const engine_config& config, std::function<void()> on_idle);
   scheduler(const scheduler&) = delete;
   scheduler& operator=(const scheduler&) = delete;
   ~scheduler();
@@ -157,6 +161,11 @@ class scheduler {
   /// Parks until woken; may return a process taken from a stalled worker's `run_next` slot.
   process* park(worker& w) noexcept;
   bool leave_idle_list(worker& w) noexcept;
+  /// Turns taken by all workers so far (relaxed: tells "some work since", nothing more).
+  [[nodiscard]] std::uint64_t total_turns() const noexcept;
+  /// Waits on `w.parked` for the idle delay; if the engine stayed idle, returns memory.
+  /// Returns whether the worker left the idle list (it must look for work again).
+  bool idle_then_return_memory(worker& w) noexcept;
   void drain_and_release() noexcept;
 
   std::int64_t started_ns_ = 0;  // written by start(), before the workers exist
@@ -182,6 +191,12 @@ class scheduler {
   std::mutex idle_mu_;
   std::vector<worker*> idle_list_ HOLLYWOOD_GUARDED_BY(idle_mu_);
   std::atomic<bool> stopping_{false};
+
+  // Memory return (rarely used: after the hot fields above, so that they keep their lines).
+  const std::function<void()> on_idle_;  // empty: memory_return::keep
+  const std::chrono::milliseconds idle_delay_;
+  // total_turns() when memory was last returned: equal now means no work since.
+  std::atomic<std::uint64_t> turns_at_return_{0};
 };
 
 }  // namespace hollywood::actor::detail

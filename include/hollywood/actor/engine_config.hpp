@@ -39,6 +39,21 @@ enum class worker_pinning : std::uint8_t {
   per_core,
 };
 
+/// What an engine does with the memory a burst of messages leaves behind.
+enum class memory_return : std::uint8_t {
+  /// Keep it for the next burst: an idle engine does no work at all.
+  keep,
+  /// Once the engine has had nothing to run for `return_memory_after`, free the inbox and
+  /// run-queue blocks that threads keep for reuse and ask malloc to give its free pages back to
+  /// the OS (glibc's `malloc_trim`). Once per idle period that follows work, on a worker. The
+  /// next burst pays page faults for what was returned.
+  when_idle,
+};
+
+/// How long an engine must have had nothing to run before it returns memory (see
+/// `memory_return::when_idle`): long enough that a lull inside a burst does not count.
+inline constexpr std::chrono::milliseconds default_return_memory_after{100};
+
 /// Engine configuration: a value type with chained setters. Not thread-safe (a set-up object).
 struct engine_config {
   /// The engine's address, part of every PID it creates. `local` unless a remote is configured.
@@ -54,6 +69,10 @@ struct engine_config {
   std::chrono::nanoseconds stream_poll = default_stream_poll;
   /// Worker placement.
   worker_pinning pinning = worker_pinning::none;
+  /// Memory left behind by bursts.
+  memory_return return_memory = memory_return::when_idle;
+  /// Idle time before memory is returned (> 0).
+  std::chrono::milliseconds return_memory_after = default_return_memory_after;
   /// The remote that makes this engine reachable (see hollywood/remote); its address replaces
   /// `address`. Null: a local-only engine.
   std::shared_ptr<remote_transport> remote;
@@ -86,6 +105,13 @@ struct engine_config {
   [[nodiscard]] engine_config with_pinning(worker_pinning v) const {
     auto c = *this;
     c.pinning = v;
+    return c;
+  }
+  [[nodiscard]] engine_config with_memory_return(
+      memory_return v, std::chrono::milliseconds after = default_return_memory_after) const {
+    auto c = *this;
+    c.return_memory = v;
+    c.return_memory_after = after;
     return c;
   }
   [[nodiscard]] engine_config with_remote(std::shared_ptr<remote_transport> v) const {

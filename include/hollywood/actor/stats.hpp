@@ -71,6 +71,10 @@ struct engine_stats {
   std::array<std::uint64_t, dead_letter_reason_count> dead_letters_by_reason{};
   /// Actors that crashed past their restart limit.
   std::uint64_t max_restarts_exceeded = 0;
+  /// Idle periods after which the engine returned memory (`memory_return::when_idle`), and the
+  /// inbox blocks it freed then, in bytes (what malloc gave back to the OS is not counted).
+  std::uint64_t memory_returns = 0;
+  std::uint64_t memory_returned_bytes = 0;
   /// Worker threads.
   std::size_t workers = 0;
   /// Per-actor figures.
