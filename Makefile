@@ -20,10 +20,13 @@ check-layers:
 check-readme:
 	@python3 scripts/check-readme.py
 
+# A failed workflow ends with what its failed tests printed (scripts/failed-tests.py says why).
+workflow = @cmake --workflow --preset $(1) || { python3 scripts/failed-tests.py build/$(1); exit 1; }
+
 test: deps check-format check-layers check-readme
-	@cmake --workflow --preset dev
-	@cmake --workflow --preset tsan
-	@cmake --workflow --preset fuzz
+	$(call workflow,dev)
+	$(call workflow,tsan)
+	$(call workflow,fuzz)
 
 format:
 	@scripts/check-format.sh --fix

@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <asio.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <hollywood_test/ports.hpp>
 #include <hollywood_test/wait.hpp>
 #include <string>
 #include <vector>
@@ -30,8 +30,8 @@ class etcd_server {
     const char* d = ::mkdtemp(tmpl);
     if (d == nullptr) return;
     dir_ = d;
-    const auto client = free_port();
-    const auto peer = free_port();
+    const auto client = reserved_port();
+    const auto peer = reserved_port();
     endpoint_ = "http://127.0.0.1:" + std::to_string(client);
     const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
     std::vector<std::string> args{"etcd",
@@ -87,12 +87,6 @@ class etcd_server {
   [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
 
  private:
-  static std::uint16_t free_port() {
-    asio::io_context io;
-    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-  }
-
   std::string dir_;
   std::string endpoint_;
   pid_t pid_ = 0;

@@ -60,7 +60,7 @@ class process_cluster {
     }
     std::vector<std::string> seeds;
     for (std::size_t i = 0; i < n; ++i)
-      seeds.push_back(unused_address());
+      seeds.push_back(reserved_address());
     std::string list;
     for (const auto& s : seeds)
       list += (list.empty() ? "" : ",") + s;

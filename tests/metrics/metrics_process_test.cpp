@@ -11,17 +11,13 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <hollywood_test/child_process.hpp>
 #include <hollywood_test/exposition.hpp>
 #include <hollywood_test/http_get.hpp>
+#include <hollywood_test/ports.hpp>
 #include <hollywood_test/wait.hpp>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -37,21 +33,8 @@ using namespace std::chrono_literals;
 using test::child_process;
 using test::exposition;
 using test::http_get;
+using test::reserved_address;
 using test::wait_until;
-
-/// A loopback address nobody listens on (the OS picked the port; it is free again at once).
-std::string unused_address() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  ::close(fd);
-  EXPECT_TRUE(ok);
-  return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-}
 
 /// The text after `marker` on `line`, up to the next space, "/" or the end.
 std::string after(const std::string& line, const std::string& marker) {
@@ -112,7 +95,7 @@ node::Echo echo(const std::string& text) {
 }
 
 TEST(metrics_process, a_node_counts_messages_restarts_and_dead_letters_as_they_happen) {
-  const std::string address = unused_address();
+  const std::string address = reserved_address();
   scraped n(node_args("n", address, "echo,crasher"), "hollywood node n");
   ASSERT_NE(n.port, 0);
   EXPECT_EQ(n.status("/healthz"), 200);
@@ -140,7 +123,10 @@ TEST(metrics_process, a_node_counts_messages_restarts_and_dead_letters_as_they_h
            m.value("hollywood_actors", {{"kind", "crasher"}}) == 0 &&
            m.value("hollywood_dead_letters_total", {{"reason", "unknown_target"}}) == 1;
   })) << "crasher exceeded: "
-      << m.value("hollywood_actor_max_restarts_exceeded_total", {{"kind", "crasher"}}).value_or(-1);
+      << m.value("hollywood_actor_max_restarts_exceeded_total", {{"kind", "crasher"}}).value_or(-1)
+      << ", crashers: " << m.value("hollywood_actors", {{"kind", "crasher"}}).value_or(-1)
+      << ", unknown targets: "
+      << m.value("hollywood_dead_letters_total", {{"reason", "unknown_target"}}).value_or(-1);
   EXPECT_EQ(m.value("hollywood_actor_messages_processed_total", {{"kind", "echo"}}), asked);
   EXPECT_EQ(m.value("hollywood_actor_restarts_total", {{"kind", "crasher"}}), 3);
   EXPECT_EQ(m.value("hollywood_actors", {{"kind", "echo"}}), 1);
@@ -163,7 +149,7 @@ TEST(metrics_process, a_node_counts_messages_restarts_and_dead_letters_as_they_h
 TEST(metrics_process, a_cluster_node_turns_ready_only_after_it_joined) {
   std::vector<std::string> seeds;
   for (int i = 0; i < 3; ++i)
-    seeds.push_back(unused_address());
+    seeds.push_back(reserved_address());
   const std::string list = seeds[0] + "," + seeds[1] + "," + seeds[2];
   auto member = [&](int i) {
     auto args = node_args("m" + std::to_string(i), seeds[static_cast<std::size_t>(i)], "echo");
@@ -230,7 +216,7 @@ std::string read_text(const std::filesystem::path& p) {
 
 TEST(metrics_process, the_dashboard_and_the_operators_guide_match_what_the_processes_export) {
   // A node of a one-member cluster and a bus on its embedded broker export every family.
-  const std::string address = unused_address();
+  const std::string address = reserved_address();
   auto args = node_args("solo", address, "echo,crasher");
   args.insert(args.end(), {"--cluster", "embedded", "--seeds", address});
   scraped n(args, "hollywood node solo");

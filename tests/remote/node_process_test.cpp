@@ -136,8 +136,11 @@ TEST(node_process, a_peer_killed_mid_stream_leaves_every_message_handled_or_dead
                       ("hollywood-count-" + std::to_string(::getpid()) + ".bits");
   node_process a(
       {"--name", "a", "--kinds", "blaster", "--workers", "1", "--unreachable-ms", "500"});
+  // b comes back on the same address: a reserved port, which no outgoing connection can take
+  // while b is down (a port-0 one could be).
   auto b = std::make_unique<node_process>(std::vector<std::string>{
-      "--name", "b", "--kinds", "counter", "--workers", "1", "--counter-record", record.string()});
+      "--name", "b", "--kinds", "counter", "--workers", "1", "--counter-record", record.string(),
+      "--listen", reserved_address()});
   const std::string b_address = b->address();
   auto d = driver();
   constexpr std::uint64_t total = 300'000;

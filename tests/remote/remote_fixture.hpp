@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include <asio.hpp>
 #include <cstdint>
+#include <hollywood_test/ports.hpp>
 #include <memory>
 #include <string>
 
@@ -55,13 +55,6 @@ inline remote_node make_node(remote::remote_config cfg = fast_config(),
   EXPECT_TRUE(e);
   if (e) n.engine = std::move(*e);
   return n;
-}
-
-/// A loopback address where nothing listens (the port was free a moment ago).
-inline std::string unused_address() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return "127.0.0.1:" + std::to_string(a.local_endpoint().port());
 }
 
 inline Counter counter(std::uint64_t v) {

@@ -6,6 +6,7 @@
 #include "proto/wire.pb.h"
 #include "remote_fixture.hpp"
 
+#include <asio.hpp>
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
 #include <random>

@@ -3,6 +3,7 @@
 
 #include "remote_fixture.hpp"
 
+#include <asio.hpp>
 #include <atomic>
 #include <hollywood_test/recorder.hpp>
 #include <hollywood_test/wait.hpp>
@@ -197,7 +198,7 @@ TEST(remote, an_unreachable_peer_turns_queued_messages_into_dead_letters_with_on
   auto a = make_node();
   recorder events(*a.engine, "events");
   a.engine->subscribe(events.pid());
-  const pid nowhere(unused_address(), "x/1");
+  const pid nowhere(reserved_address(), "x/1");
   for (int i = 0; i < 50; ++i)
     a.engine->send(nowhere, counter(static_cast<std::uint64_t>(i)));
   ASSERT_TRUE(events.wait_count<remote::remote_unreachable_event>(1));
@@ -241,8 +242,8 @@ TEST(remote, a_death_notice_for_a_watcher_on_an_unreachable_engine_does_not_stal
   auto a = make_node();
   recorder events(*a.engine, "events");
   a.engine->subscribe(events.pid());
-  const pid target(unused_address(), "x/1");
-  const pid watcher(unused_address(), "w/1");
+  const pid target(reserved_address(), "x/1");
+  const pid watcher(reserved_address(), "w/1");
   // The watch ends when the target's engine is declared unreachable; its notice then goes to a
   // watcher on yet another unreachable engine, from inside the remote's own bookkeeping.
   a.engine->watch(target, watcher);
@@ -263,7 +264,7 @@ TEST(remote, a_full_queue_to_a_peer_refuses_the_message_at_once) {
       std::chrono::seconds(30)));
   recorder events(*a.engine, "events");
   a.engine->subscribe(events.pid());
-  const pid nowhere(unused_address(), "x/1");
+  const pid nowhere(reserved_address(), "x/1");
   for (int i = 0; i < 4; ++i)
     ASSERT_EQ(a.engine->try_send(nowhere, counter(1)), send_result::delivered);
   EXPECT_EQ(a.engine->try_send(nowhere, counter(2)), send_result::inbox_full);
@@ -290,7 +291,7 @@ TEST(remote, a_remote_serves_one_engine_stops_idempotently_and_closes_its_port) 
   s.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   EXPECT_TRUE(ec) << "the port is closed after stop()";
   // Sends after stop are dead letters, not silent losses.
-  EXPECT_EQ(e->try_send(pid(unused_address(), "x/1"), counter(1)), send_result::unreachable);
+  EXPECT_EQ(e->try_send(pid(reserved_address(), "x/1"), counter(1)), send_result::unreachable);
 }
 
 TEST(remote, a_bad_listen_address_or_configuration_is_refused) {
