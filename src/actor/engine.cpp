@@ -6,11 +6,10 @@
 
 #include "engine_impl.hpp"
 #include "event_stream.hpp"
+#include "free_pages.hpp"
 #include "log.hpp"
 #include "process.hpp"
 #include "responder.hpp"
-
-#include <malloc.h>
 
 #include <charconv>
 #include <optional>
@@ -597,11 +596,9 @@ void engine_impl::shutdown() {
 
 void engine_impl::return_memory() noexcept {
   const std::size_t bytes = process::inbox_type::hand_back_returned();
-#ifdef __GLIBC__
   // What the blocks just freed, and everything else freed since the burst, is in malloc's free
   // lists; only a trim gives pages in the middle of its heaps back to the OS.
-  (void)::malloc_trim(0);
-#endif
+  (void)give_free_pages_back();
   memory_returned_bytes_.fetch_add(bytes, std::memory_order_relaxed);  // relaxed: statistics
   memory_returns_.fetch_add(1, std::memory_order_relaxed);
 }

@@ -45,8 +45,8 @@ enum class memory_return : std::uint8_t {
   keep,
   /// Once the engine has had nothing to run for `return_memory_after`, free the inbox and
   /// run-queue blocks that threads keep for reuse and ask malloc to give its free pages back to
-  /// the OS (glibc's `malloc_trim`). Once per idle period that follows work, on a worker. The
-  /// next burst pays page faults for what was returned.
+  /// the OS (glibc's `malloc_trim`, when glibc's malloc is the one in use). Once per idle period
+  /// that follows work, on a worker. The next burst pays page faults for what was returned.
   when_idle,
 };
 
