@@ -476,7 +476,13 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   }
   pid result(p, false);
   if (parent != nullptr) parent->add_child(result);
-  scheduler_.schedule(p);
+  // From a plain thread, the first turn runs right here, as Hollywood's spawn does: no hand-over
+  // to a worker (a run-queue push, often a wake-up, the process's lines moving to another core)
+  // for an actor that usually just starts and waits. Not inside a handler: a worker must not be
+  // held by another actor's start, and an actor that spawns the next in `started` would recurse.
+  if (current_worker() != nullptr || current_process() != nullptr || !p->start_on_spawner()) {
+    scheduler_.schedule(p);
+  }
   return result;
 }
 

@@ -209,6 +209,15 @@ run_result process::run(worker& w) noexcept {
   }
 }
 
+bool process::start_on_spawner() noexcept {
+  current_scope scope(this);
+  if (!system_.empty()) return false;
+  start_instance();
+  settle_self_stop();
+  if (phase_ != phase::running || stop_requested_ || has_work()) return false;
+  return try_release();
+}
+
 bool process::user_empty() const noexcept {
   const bounded_inbox* box = bounded_queue();
   return box != nullptr ? box->empty() : inbox_.empty();

@@ -167,6 +167,11 @@ class process final : public pid_target {
   /// Runs one turn: system messages, then up to `throughput` user messages.
   run_result run(worker& w) noexcept;
 
+  /// The first turn, on the thread that spawned it (not a worker): `initialized` and `started`.
+  /// Returns whether the process is left idle with its scheduling bit released; otherwise the
+  /// caller hands it to the scheduler for whatever remains (messages, a restart, a stop).
+  bool start_on_spawner() noexcept;
+
   // -- actor-confined (through its context) -----------------------------------------
 
   [[nodiscard]] phase current_phase() const noexcept { return phase_; }

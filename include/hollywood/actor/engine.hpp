@@ -60,9 +60,12 @@ class engine {
   // -- spawning ----------------------------------------------------------------
 
   /// Spawns an actor "kind/id" and returns its PID once it is registered; it handles
-  /// `initialized` and `started` before any message. If the ID is taken, spawns nothing,
-  /// publishes `actor_duplicate_id_event` and returns the existing actor's PID. Invalid input or
-  /// a stopped engine returns the empty PID (see `try_spawn` for the reason).
+  /// `initialized` and `started` before any message. Called from a thread that is not running
+  /// an actor, the producer, `initialized` and `started` run on the calling thread before this
+  /// returns (as in Hollywood); called from a handler, on a worker after the handler's turn
+  /// (docs/threading.md). If the ID is taken, spawns nothing, publishes `actor_duplicate_id_event`
+  /// and returns the existing actor's PID. Invalid input or a stopped engine returns the empty PID
+  /// (see `try_spawn` for the reason).
   pid spawn(producer make, std::string_view kind, spawn_options options = {});
 
   /// Like `spawn`, reporting `errc::invalid_argument` (empty kind, null producer) or
