@@ -146,7 +146,9 @@ class timed_receive {
     const auto end = std::chrono::steady_clock::now();
     histogram_->local().observe(std::chrono::nanoseconds(end - start).count());
     // The actor's start counts as a quiet period: its first messages are timed until it is busy.
-    if (start - last_end_ > state_->sampling.quiet_gap) countdown_ = 1;
+    // (No last run is a quiet period of its own: the clock's epoch may be minutes ago, at boot.)
+    const bool first = last_end_ == std::chrono::steady_clock::time_point{};
+    if (first || start - last_end_ > state_->sampling.quiet_gap) countdown_ = 1;
     last_end_ = end;
   }
 
