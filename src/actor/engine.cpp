@@ -9,6 +9,7 @@
 #include "free_pages.hpp"
 #include "log.hpp"
 #include "process.hpp"
+#include "process_heap.hpp"
 #include "responder.hpp"
 
 #include <charconv>
@@ -469,6 +470,7 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   auto* p = new process(address_, std::move(id), std::move(make), intern_kind(kind),
                         std::move(custom), parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
+  if (process_heap::populate_wanted()) populate_heap_ahead();
   if (pid existing = registry_.insert(p, where)) {
     delete p;  // never visible to anyone
     publish_event(actor_duplicate_id_event{existing});
@@ -600,8 +602,17 @@ void engine_impl::shutdown() {
   shut_down_.store(true, std::memory_order_release);
 }
 
+void engine_impl::populate_heap_ahead() noexcept {
+  // The timer thread sleeps between deadlines; faulting in a span (~100 us on a VM) there keeps
+  // it off the spawning thread, and delays a timer due meanwhile by as much at most.
+  auto entry = std::make_shared<timer_entry>([] { process_heap::populate_ahead(); },
+                                             std::chrono::nanoseconds{0});
+  (void)timers_.schedule(std::move(entry), timer_clock::now());  // stopped: the spawner faults
+}
+
 void engine_impl::return_memory() noexcept {
-  const std::size_t bytes = process::inbox_type::hand_back_returned();
+  std::size_t bytes = process::inbox_type::hand_back_returned();
+  bytes += process_heap::give_back_free_pages();
   // What the blocks just freed, and everything else freed since the burst, is in malloc's free
   // lists; only a trim gives pages in the middle of its heaps back to the OS.
   (void)give_free_pages_back();

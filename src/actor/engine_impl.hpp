@@ -184,8 +184,10 @@ class engine_impl {
     dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   }
   /// The scheduler's idle hook (memory_return::when_idle): hands back inbox blocks kept for
-  /// reuse, then malloc's free pages. On a worker of an idle engine.
+  /// reuse, the process heap's free pages, then malloc's. On a worker of an idle engine.
   void return_memory() noexcept;
+  /// Has the timer thread fault in a span of the process heap ahead of the spawners.
+  void populate_heap_ahead() noexcept;
   void add_kind_stats(engine_stats& s) const;
   void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;

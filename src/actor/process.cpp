@@ -8,6 +8,7 @@
 #include "engine_impl.hpp"
 #include "failure.hpp"
 #include "log.hpp"
+#include "process_heap.hpp"
 #include "responder.hpp"
 #include "scheduler.hpp"
 #include "timer_service.hpp"
@@ -104,6 +105,17 @@ process::process(const std::string* address, std::string id, producer make, kind
 }
 
 process::~process() = default;
+
+static_assert(sizeof(process) <= process_heap::slot_bytes);
+
+void* process::operator new(std::size_t size) {
+  (void)size;  // always sizeof(process): the class is final
+  return process_heap::allocate();
+}
+
+void process::operator delete(void* slot) noexcept {
+  process_heap::deallocate(slot);
+}
 
 process::extras& process::more() {
   if (!extras_) extras_ = std::make_unique<extras>();

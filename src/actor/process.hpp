@@ -97,6 +97,10 @@ class process final : public pid_target {
           std::unique_ptr<customization> custom, pid parent, parent_policy policy);
   ~process();
 
+  // Processes live in the process heap's cache-line slots (see process_heap.hpp).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* slot) noexcept;
+
   // -- any thread ----------------------------------------------------------------
 
   /// Whether user messages go to a bounded inbox (`push_bounded`) instead of `deliver`.

@@ -15,7 +15,7 @@ namespace {
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 constexpr std::size_t min_capacity = 16;
 // x86-64 and AArch64 user-space pointers fit in 48 bits (Linux hands out higher addresses only
-// to an mmap that asks for them); processes come from operator new, aligned to 16.
+// to an mmap that asks for them); processes come from the process heap, aligned to 64.
 constexpr unsigned address_bits = 48;
 constexpr unsigned aligned_low_bits = 4;
 constexpr std::uintptr_t low_mask = (std::uintptr_t{1} << aligned_low_bits) - 1;
