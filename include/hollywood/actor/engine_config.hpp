@@ -44,8 +44,9 @@ enum class memory_return : std::uint8_t {
   /// Keep it for the next burst: an idle engine does no work at all.
   keep,
   /// Once the engine has had nothing to run for `return_memory_after`, free the inbox and
-  /// run-queue blocks that threads keep for reuse and ask malloc to give its free pages back to
-  /// the OS (glibc's `malloc_trim`, when glibc's malloc is the one in use). Once per idle period
+  /// run-queue blocks that threads keep for reuse, give back the pages of stopped actors' slots,
+  /// and ask malloc to give its free pages back to the OS (glibc's `malloc_trim`, when glibc's
+  /// malloc is the one in use). Once per idle period
   /// that follows work, on a worker. The next burst pays page faults for what was returned.
   when_idle,
 };
