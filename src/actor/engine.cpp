@@ -400,7 +400,10 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
     std::lock_guard lock(kinds_mu_);
     auto it = kinds_.find(kind);
     if (it == kinds_.end()) {
-      auto record = std::make_unique<kind_record>(std::string(kind), *this);
+      std::string prefix(kind);
+      prefix.push_back('/');
+      auto record =
+          std::make_unique<kind_record>(std::string(kind), registry::prefix_hash(prefix), *this);
       const std::string_view key = record->name;
       it = kinds_.emplace(key, std::move(record)).first;
     }
@@ -412,30 +415,62 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
 }
 
 std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
-                                       worker::number_block worker::*mine) noexcept {
+                                       worker::number_block worker::number_blocks::*mine) noexcept {
   constexpr std::uint64_t block = 1024;
+  // Plain threads take blocks too: a thread spawning in a loop then numbers its actors
+  // consecutively, without a shared counter's line per spawn, and knows its next number (see
+  // number_id). Keyed by the engine's serial, not its address (see intern_kind).
+  thread_local std::uint64_t plain_engine = 0;
+  thread_local worker::number_blocks plain;
+  worker::number_blocks* blocks = nullptr;
   if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) {
-    worker::number_block& b = w->*mine;
-    if (b.next == b.end) {
-      b.next = counter.fetch_add(block, std::memory_order_relaxed);  // relaxed: uniqueness only
-      b.end = b.next + block;
+    blocks = &w->numbers;
+  } else {
+    if (plain_engine != serial_) {
+      plain = {};
+      plain_engine = serial_;
     }
-    return b.next++;
+    blocks = &plain;
   }
-  return counter.fetch_add(1, std::memory_order_relaxed);
+  worker::number_block& b = blocks->*mine;
+  if (b.next == b.end) {
+    b.next = counter.fetch_add(block, std::memory_order_relaxed);  // relaxed: uniqueness only
+    b.end = b.next + block;
+  }
+  return b.next++;
 }
 
-std::string engine_impl::next_id() {
+namespace {
+constexpr std::uint64_t ten_to(std::size_t power) noexcept {
+  std::uint64_t r = 1;
+  for (std::size_t i = 0; i < power; ++i)
+    r *= 10;
+  return r;
+}
+}  // namespace
+
+registry::placement engine_impl::number_id(std::string& id, std::size_t prefix_size,
+                                           std::uint64_t prefix_hash) noexcept {
+  const std::uint64_t number = take_number(next_id_, &worker::number_blocks::actor_ids);
   char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), take_number(next_id_, &worker::actor_ids));
-  return std::string(buf, end);
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), number);
+  const auto digits = static_cast<std::size_t>(end - buf);
+  id.resize(prefix_size);
+  id.append(buf, digits);
+  // The next spawn from this thread most likely names the same kind with the next number: fetch
+  // its slot now, so its cache miss overlaps this spawn instead of stalling that one.
+  const std::uint64_t next = number + 1;
+  const bool longer = digits < 20 && next == ten_to(digits);
+  (void)registry_.prepare_numbered(prefix_hash, next, digits + (longer ? 1 : 0));
+  return registry_.prepare_numbered(prefix_hash, number, digits);
 }
 
 std::string engine_impl::next_responder_id() {
   // Short enough for the small-string buffer however many requests there were: base 36.
   char buf[24] = {'r', 'e', 'q', '/'};
-  auto [end, ec] = std::to_chars(buf + 4, buf + sizeof(buf),
-                                 take_number(next_request_, &worker::request_ids), 36);
+  auto [end, ec] =
+      std::to_chars(buf + 4, buf + sizeof(buf),
+                    take_number(next_request_, &worker::number_blocks::request_ids), 36);
   return std::string(buf, end);
 }
 
@@ -454,24 +489,39 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   }
   id.append(kind);
   id.push_back('/');
-  if (options.id.empty()) {
-    id.append(next_id());
+  kind_record* const record = intern_kind(kind);
+  const bool numbered = options.id.empty();
+  const std::size_t prefix_size = id.size();
+  const std::uint64_t prefix_hash = !numbered           ? 0
+                                    : parent == nullptr ? record->id_prefix_hash
+                                                        : registry::prefix_hash(id);
+  registry::placement where{0};
+  if (numbered) {
+    where = number_id(id, prefix_size, prefix_hash);
   } else {
     id.append(options.id);
+    options.id.clear();  // consumed: it is part of the PID now
+    where = registry_.prepare(id);
   }
-  options.id.clear();  // consumed: it is part of the PID now
   std::unique_ptr<process::customization> custom;
   if (!has_default_values(options)) {
     custom = std::make_unique<process::customization>(
         process::customization{std::move(options), nullptr});
   }
-  const registry::placement where = registry_.prepare(id);
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
-  auto* p = new process(address_, std::move(id), std::move(make), intern_kind(kind),
-                        std::move(custom), parent != nullptr ? pid(parent) : pid{},
+  auto* p = new process(address_, std::move(id), std::move(make), record, std::move(custom),
+                        parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (process_heap::populate_wanted()) populate_heap_ahead();
-  if (pid existing = registry_.insert(p, where)) {
+  while (pid existing = registry_.insert(p, where)) {
+    if (numbered) {
+      // A user gave an actor the name this number makes: the engine's names never alias an actor
+      // the user named, so this one takes the next number (it is not visible to anyone yet).
+      std::string renamed(p->id());
+      where = number_id(renamed, prefix_size, prefix_hash);
+      p->rename(std::move(renamed));
+      continue;
+    }
     delete p;  // never visible to anyone
     publish_event(actor_duplicate_id_event{existing});
     return existing;

@@ -173,12 +173,16 @@ class engine_impl {
   [[nodiscard]] limited_log& event_log() noexcept { return event_log_; }
 
  private:
-  std::string next_id();
+  /// Names an actor the engine numbers: replaces whatever follows `id`'s first `prefix_size`
+  /// bytes with the next actor number, and returns where the registry keeps that ID.
+  /// `prefix_hash` is registry::prefix_hash of the kept bytes.
+  registry::placement number_id(std::string& id, std::size_t prefix_size,
+                                std::uint64_t prefix_hash) noexcept;
   std::string next_responder_id();
-  /// The next number of `counter`: from the calling worker's block of it (`mine`) when on one of
-  /// this engine's workers, else straight from the counter.
+  /// The next number of `counter`, from the calling thread's block of it (`mine`): a worker's
+  /// own, or a plain thread's for this engine.
   std::uint64_t take_number(std::atomic<std::uint64_t>& counter,
-                            worker::number_block worker::*mine) noexcept;
+                            worker::number_block worker::number_blocks::*mine) noexcept;
   kind_record* intern_kind(std::string_view kind);
   void count_dead_letter(dead_letter_reason reason) noexcept {
     dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);

@@ -141,6 +141,9 @@ class process final : public pid_target {
   /// registry under the shard's lock when it registers the process, read back when it leaves.
   [[nodiscard]] std::uint64_t registry_key() const noexcept { return registry_key_; }
   void set_registry_key(std::uint64_t key) noexcept { registry_key_ = key; }
+  /// Gives the process another ID: only before the registry accepted it, while no one else can
+  /// see it.
+  void rename(std::string id) noexcept { id_ = std::move(id); }
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   /// A mark after every user message queued so far, and whether the process has since taken all
   /// of them out of its inbox (see engine::inbox_mark). @threadsafe

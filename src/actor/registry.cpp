@@ -102,19 +102,26 @@ std::optional<numbered_id> split_number(std::string_view id) noexcept {
 
 }  // namespace
 
+std::uint64_t registry::prefix_hash(std::string_view prefix) noexcept {
+  return hash_bytes(prefix);
+}
+
+registry::placement registry::numbered(std::uint64_t prefix, std::uint64_t number,
+                                       std::size_t digits) noexcept {
+  // The engine numbers the actors it names in blocks of 1024 per worker (see take_number), so a
+  // thread spawns runs of consecutive numbers under one prefix. The shard comes from the prefix
+  // and the number's block of 1024: a run keeps one shard's lock and table in the spawner's
+  // cache, while kinds, parents and blocks spread over the shards. The slot comes from a hash of
+  // the whole ID (placing runs in neighbouring slots made linear probing's clusters long enough to
+  // cost more than the cache misses they saved). The digit count keeps "7" and "007" apart.
+  const std::uint64_t salt = prefix ^ (static_cast<std::uint64_t>(digits) << 59);
+  const std::uint64_t block = avalanche(salt + (number >> 10) * golden);
+  const std::uint64_t hash = avalanche(salt ^ (number * golden));
+  return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
+}
+
 registry::placement registry::locate(std::string_view id) noexcept {
-  // The engine numbers the actors it names in blocks of 1024 per worker (see take_number), so an
-  // ID ending in a number picks its shard by its prefix and that number's block: a thread's run
-  // of spawns then keeps one shard's lock and table in its own cache instead of a random shard's
-  // line per spawn, while different kinds, parents and blocks spread over the shards. Other IDs
-  // use their hash's top bits. Either way the slot comes from a hash of the whole ID.
-  if (const auto n = split_number(id)) {
-    const std::uint64_t prefix = hash_bytes(n->prefix);
-    const std::uint64_t hash =
-        avalanche(prefix ^ (n->number * golden) ^ (static_cast<std::uint64_t>(n->digits) << 59));
-    const std::uint64_t block = avalanche(prefix + (n->number >> 10));
-    return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
-  }
+  if (const auto n = split_number(id)) return numbered(hash_bytes(n->prefix), n->number, n->digits);
   const std::uint64_t hash = hash_bytes(id);
   return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
 }
@@ -203,7 +210,15 @@ registry::~registry() {
 }
 
 registry::placement registry::prepare(std::string_view id) const noexcept {
-  const placement where = locate(id);
+  return prefetched(locate(id));
+}
+
+registry::placement registry::prepare_numbered(std::uint64_t prefix, std::uint64_t number,
+                                               std::size_t digits) const noexcept {
+  return prefetched(numbered(prefix, number, digits));
+}
+
+registry::placement registry::prefetched(placement where) const noexcept {
   const shard& s = shards_[where.shard()];
   if (const slot* table = s.hint_table.load(std::memory_order_relaxed)) {
     __builtin_prefetch(table + (where.hash() & s.hint_mask.load(std::memory_order_relaxed)));

@@ -5,8 +5,9 @@
 // process; the process removes itself when it terminates.
 //
 // Sharded (one mutex per shard) by the ID's hash, or for an ID ending in a number by the rest of
-// the ID and that number's block of 1024 (see `locate`): a worker's run of spawns keeps using the
-// shard in its own cache, and different kinds, parents and blocks spread over the shards. Each
+// the ID and that number's block of 1024, with neighbouring numbers in neighbouring slots (see
+// `numbered`): a worker's run of spawns keeps using the shard and the table lines in its own
+// cache, and different kinds, parents and blocks spread over the shards. Each
 // shard is an open-addressing table with linear probing and backward-shift deletion: no allocation
 // per entry, no tombstones, kept between 1/8 and 3/4 full. A slot is one word: the process pointer,
 // with 20 bits of the ID's hash in the bits a user-space pointer leaves zero (the top 16 and the
@@ -59,6 +60,13 @@ class registry {
   /// Hashes `id` and prefetches its slot, so that the cache miss a spawn would take under the
   /// shard's lock overlaps the work it does before `insert` (making the process).
   [[nodiscard]] placement prepare(std::string_view id) const noexcept;
+
+  /// `prepare` for the ID `prefix` + `number` in decimal (`digits` long, no leading zeros), from
+  /// the pieces: what a spawn that names its actor has at hand, so it skips parsing the ID back.
+  /// `prefix` is `prefix_hash` of the text before the number.
+  [[nodiscard]] placement prepare_numbered(std::uint64_t prefix, std::uint64_t number,
+                                           std::size_t digits) const noexcept;
+  [[nodiscard]] static std::uint64_t prefix_hash(std::string_view prefix) noexcept;
 
   /// Registers `p` under its ID and returns the empty PID, or, if the ID is taken, registers
   /// nothing and returns the existing process's PID. `where` comes from `prepare(p->id())`.
@@ -115,6 +123,10 @@ class registry {
   };
 
   static placement locate(std::string_view id) noexcept;
+  static placement numbered(std::uint64_t prefix, std::uint64_t number,
+                            std::size_t digits) noexcept;
+  /// Prefetches the slot `where` starts at, and returns it.
+  placement prefetched(placement where) const noexcept;
 
   mutable std::array<shard, shard_count> shards_;
 };

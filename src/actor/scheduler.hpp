@@ -89,8 +89,11 @@ struct worker {
     std::uint64_t next = 0;
     std::uint64_t end = 0;
   };
-  number_block actor_ids;
-  number_block request_ids;
+  struct number_blocks {
+    number_block actor_ids;
+    number_block request_ids;
+  };
+  number_blocks numbers;
   std::uint32_t ticks = 0;
   std::uint64_t rng = 0;
   std::atomic<std::uint32_t> parked{0};  // futex word: 1 while parked

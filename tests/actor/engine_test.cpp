@@ -123,6 +123,31 @@ TEST(engine, duplicate_id_spawns_nothing_returns_existing_and_publishes_an_event
   EXPECT_EQ(instances.load(), 1);
 }
 
+TEST(engine, an_engine_named_actor_never_takes_a_name_the_user_gave) {
+  auto e = make_engine();
+  recorder events(*e);
+  e->subscribe(events.pid());
+  auto quiet = [] { return make_fn_producer([](context&) {}); };
+  const pid first = e->spawn(quiet(), "svc");
+  const std::string_view id = first.id();
+  const std::uint64_t number = std::stoull(std::string(id.substr(id.rfind('/') + 1)));
+  // Take the next numbers the engine would hand out, as a user naming actors "svc/<n>" might.
+  std::vector<pid> named;
+  for (std::uint64_t n = number + 1; n <= number + 64; ++n)
+    named.push_back(e->spawn(quiet(), "svc", spawn_options{}.with_id(std::to_string(n))));
+  const pid next = e->spawn(quiet(), "svc");
+  for (const pid& user : named) {
+    EXPECT_NE(next.target(), user.target()) << user.id();
+    EXPECT_NE(next.id(), user.id());
+  }
+  EXPECT_EQ(e->lookup(next.id()), next);
+  e->stop(next).wait();
+  EXPECT_EQ(events.count<actor_duplicate_id_event>(), 0U);
+  // The user's actors are untouched: each is still the one registered under its name.
+  for (const pid& user : named)
+    EXPECT_EQ(e->lookup(user.id()).target(), user.target());
+}
+
 TEST(engine, send_to_the_empty_pid_is_a_noop) {
   auto e = make_engine();
   recorder events(*e);
