@@ -13,6 +13,7 @@ std::string engine_config::problem() const {
   if (spin.count() < 0) return "spin: must not be negative";
   if (stream_poll.count() < 0) return "stream_poll: must not be negative";
   if (return_memory_after.count() <= 0) return "return_memory_after: must be positive";
+  if (backoff_backlog == 0) return "backoff_backlog: must be at least 1";
   return {};
 }
 

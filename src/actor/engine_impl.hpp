@@ -196,10 +196,14 @@ class engine_impl {
   void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;
   send_result route_remote(const pid& to, message& m, const pid& sender) noexcept;
+  /// sender_backoff::yield, after a plain thread queued a message for `p`.
+  void back_off_if_behind(const process& p) noexcept;
 
   const std::uint64_t serial_;  // unique per engine in this process
   actor::engine& owner_;
   const engine_config config_;
+  // The inbox depth past which plain-thread senders yield; the largest size_t for none.
+  const std::size_t backoff_backlog_;
   const std::string* address_;
   registry registry_;
   scheduler scheduler_;
@@ -215,6 +219,7 @@ class engine_impl {
   std::atomic<std::uint64_t> max_restarts_exceeded_{0};
   std::atomic<std::uint64_t> memory_returns_{0};
   std::atomic<std::uint64_t> memory_returned_bytes_{0};
+  std::atomic<std::uint64_t> sender_backoffs_{0};
   std::atomic<std::int64_t> subscribers_hint_{0};
   limited_log event_log_;
   std::atomic<bool> stopping_{false};

@@ -18,6 +18,7 @@ engine_stats engine_impl::stats(scope what) const {
   s.max_restarts_exceeded = max_restarts_exceeded();
   s.memory_returns = memory_returns_.load(std::memory_order_relaxed);
   s.memory_returned_bytes = memory_returned_bytes_.load(std::memory_order_relaxed);
+  s.sender_backoffs = sender_backoffs_.load(std::memory_order_relaxed);
   s.workers = scheduler_.worker_count();
   if (what == scope::actors) {
     registry_.for_each([&](process& p) {

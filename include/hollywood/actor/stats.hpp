@@ -75,6 +75,9 @@ struct engine_stats {
   /// inbox blocks it freed then, in bytes (what malloc gave back to the OS is not counted).
   std::uint64_t memory_returns = 0;
   std::uint64_t memory_returned_bytes = 0;
+  /// Times a plain-thread sender yielded its core because its receiver was far behind
+  /// (`sender_backoff::yield`).
+  std::uint64_t sender_backoffs = 0;
   /// Worker threads.
   std::size_t workers = 0;
   /// Per-actor figures.
