@@ -54,6 +54,9 @@ void engine::collect_metrics(metric_sink& out) const {
                 {{"reason", to_string(static_cast<dead_letter_reason>(r))}},
                 static_cast<double>(s.dead_letters_by_reason[r]));
   }
+  out.counter("hollywood_sender_backoffs_total",
+              "Times a plain-thread sender yielded its core to a receiver far behind", {},
+              static_cast<double>(s.sender_backoffs));
   out.gauge("hollywood_scheduler_workers", "Engine worker threads", {},
             static_cast<double>(s.workers));
   for (std::size_t i = 0; i < s.per_worker.size(); ++i) {

@@ -215,7 +215,7 @@ TEST(engine_metrics, collect_metrics_reports_every_family_with_kind_reason_and_w
   for (const char* counter :
        {"hollywood_actor_messages_processed_total", "hollywood_actor_restarts_total",
         "hollywood_actor_max_restarts_exceeded_total", "hollywood_dead_letters_total",
-        "hollywood_scheduler_worker_busy_seconds_total"}) {
+        "hollywood_scheduler_worker_busy_seconds_total", "hollywood_sender_backoffs_total"}) {
     EXPECT_EQ(sink.types[counter], metric_type::counter) << counter;
   }
   for (const char* gauge :
@@ -229,6 +229,7 @@ TEST(engine_metrics, collect_metrics_reports_every_family_with_kind_reason_and_w
       << "every reason is listed, so alerts see a 0 before the first one";
   EXPECT_EQ(sink.series["hollywood_scheduler_workers{}"], 2);
   EXPECT_EQ(sink.series.count("hollywood_scheduler_worker_busy_seconds_total{worker=1,}"), 1u);
+  EXPECT_EQ(sink.series.count("hollywood_sender_backoffs_total{}"), 1u);
 }
 
 TEST(engine_metrics, running_answers_a_health_check_until_shutdown_begins) {
