@@ -3,6 +3,7 @@
 
 #include "process.hpp"
 
+#include <charconv>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -81,7 +82,8 @@ std::uint64_t hash_bytes(std::string_view s) noexcept {
 }
 
 /// An ID that ends in a number: what precedes the digits, their value and how many there are
-/// (so that "7" and "007" differ). At most 19 digits, so that the value fits.
+/// (so that "7" and "007" differ). Only numbers that fit in 64 bits count: longer digit runs
+/// hash like any other text.
 struct numbered_id {
   std::string_view prefix;
   std::uint64_t number = 0;
@@ -93,10 +95,10 @@ std::optional<numbered_id> split_number(std::string_view id) noexcept {
   std::size_t digits = 0;
   while (digits < id.size() && is_digit(id[id.size() - 1 - digits]))
     ++digits;
-  if (digits == 0 || digits > 19) return std::nullopt;
+  if (digits == 0) return std::nullopt;
   numbered_id n{id.substr(0, id.size() - digits), 0, digits};
-  for (const char c : id.substr(id.size() - digits))
-    n.number = n.number * 10 + static_cast<std::uint64_t>(c - '0');
+  const char* end = id.data() + id.size();
+  if (std::from_chars(end - digits, end, n.number).ec != std::errc{}) return std::nullopt;
   return n;
 }
 

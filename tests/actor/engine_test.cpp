@@ -409,6 +409,13 @@ TEST(engine, numbered_ids_are_found_exactly_however_they_were_named) {
   EXPECT_EQ(e->lookup("job", "007"), padded);
   EXPECT_EQ(e->lookup("job", long_digits), huge);
   EXPECT_EQ(e->lookup("job", long_digits + "8"), huge_less);
+  // The largest 64-bit number has 20 digits; one more does not fit and is hashed as text.
+  pid largest =
+      e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id("18446744073709551615"));
+  pid past = e->spawn_fn([](context&) {}, "job", spawn_options{}.with_id("18446744073709551616"));
+  EXPECT_NE(largest, past);
+  EXPECT_EQ(e->lookup("job", "18446744073709551615"), largest);
+  EXPECT_EQ(e->lookup("job", "18446744073709551616"), past);
   EXPECT_FALSE(e->lookup("job", "70"));
 }
 
