@@ -20,8 +20,6 @@ namespace {
 /// How long an idle worker spins with `pause` before it starts yielding between polls.
 constexpr std::chrono::microseconds pure_spin{2};
 
-thread_local worker* tl_worker = nullptr;
-
 /// Consecutive `run_next` turns before a worker serves its queue: keeps two actors that bounce
 /// messages on one core from starving everything queued behind them.
 constexpr std::uint32_t max_run_next_streak = 64;
@@ -66,9 +64,7 @@ std::uint64_t xorshift(std::uint64_t& s) noexcept {
 
 }  // namespace
 
-worker* current_worker() noexcept {
-  return tl_worker;
-}
+constinit thread_local worker* tl_worker = nullptr;
 
 scheduler::scheduler(const engine_config& config, std::function<void()> on_idle)
     : throughput_(std::max<std::size_t>(1, config.throughput)),

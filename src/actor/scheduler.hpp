@@ -101,8 +101,14 @@ struct worker {
   std::thread thread;
 };
 
+/// The worker running on this thread (any engine's), or null. Constant-initialized, so that the
+/// inline read below is one TLS load: every send asks it.
+extern constinit thread_local worker* tl_worker;
+
 /// Returns the worker running on this thread (any engine's), or null.
-worker* current_worker() noexcept;
+inline worker* current_worker() noexcept {
+  return tl_worker;
+}
 
 class scheduler {
  public:

@@ -43,6 +43,12 @@ struct stuck_counter {
   }
 };
 
+/// Sends 1..sends to `target` from the calling (plain) thread.
+void flood(engine& e, const pid& target) {
+  for (std::uint64_t i = 1; i <= sends; ++i)
+    e.send(target, item{i});
+}
+
 std::unique_ptr<engine> make_engine(sender_backoff policy) {
   return engine::create(engine_config{}.with_workers(2).with_sender_backoff(policy, backlog))
       .value();
@@ -58,8 +64,7 @@ TEST(sender_backoff, a_plain_thread_yields_once_per_send_past_the_backlog) {
   auto e = make_engine(sender_backoff::yield);
   stuck_counter c;
   const pid target = e->spawn(c.make(), "stuck");
-  for (std::uint64_t i = 1; i <= sends; ++i)
-    e->send(target, item{i});
+  flood(*e, target);
   // The actor holds the first message and has consumed none: every send after the backlog's
   // worth found the inbox deeper than the backlog.
   const std::uint64_t backoffs = e->stats().sender_backoffs;
@@ -74,8 +79,7 @@ TEST(sender_backoff, none_never_yields) {
   auto e = make_engine(sender_backoff::none);
   stuck_counter c;
   const pid target = e->spawn(c.make(), "stuck");
-  for (std::uint64_t i = 1; i <= sends; ++i)
-    e->send(target, item{i});
+  flood(*e, target);
   c.release.store(true, std::memory_order_release);
   EXPECT_TRUE(c.all_handled());
   EXPECT_EQ(e->stats().sender_backoffs, 0U);
