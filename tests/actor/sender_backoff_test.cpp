@@ -37,7 +37,9 @@ struct stuck_counter {
       }
     });
   }
-  bool all_handled() const {
+  /// Lets the actor go on, and waits until it handled every message sent, with the right sum.
+  bool release_and_drain() {
+    release.store(true, std::memory_order_release);
     return hollywood::test::wait_until([&] { return count.load() == sends; }) &&
            sum.load() == sends * (sends + 1) / 2;
   }
@@ -70,8 +72,7 @@ TEST(sender_backoff, a_plain_thread_yields_once_per_send_past_the_backlog) {
   const std::uint64_t backoffs = e->stats().sender_backoffs;
   EXPECT_GE(backoffs, sends - backlog - 1);
   EXPECT_LE(backoffs, sends - backlog);
-  c.release.store(true, std::memory_order_release);
-  EXPECT_TRUE(c.all_handled());
+  EXPECT_TRUE(c.release_and_drain());
   EXPECT_EQ(e->stats().dead_letters, 0U);
 }
 
@@ -80,8 +81,7 @@ TEST(sender_backoff, none_never_yields) {
   stuck_counter c;
   const pid target = e->spawn(c.make(), "stuck");
   flood(*e, target);
-  c.release.store(true, std::memory_order_release);
-  EXPECT_TRUE(c.all_handled());
+  EXPECT_TRUE(c.release_and_drain());
   EXPECT_EQ(e->stats().sender_backoffs, 0U);
 }
 
@@ -102,8 +102,7 @@ TEST(sender_backoff, an_actor_sending_to_an_actor_far_behind_never_yields) {
   e->send(sender, go{});
   ASSERT_TRUE(hollywood::test::wait_until([&] { return sent.load(std::memory_order_acquire); }));
   EXPECT_EQ(e->stats().sender_backoffs, 0U);
-  c.release.store(true, std::memory_order_release);
-  EXPECT_TRUE(c.all_handled());
+  EXPECT_TRUE(c.release_and_drain());
 }
 
 }  // namespace
