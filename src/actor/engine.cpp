@@ -9,8 +9,8 @@
 #include "free_pages.hpp"
 #include "log.hpp"
 #include "process.hpp"
-#include "process_heap.hpp"
 #include "responder.hpp"
+#include "slab_heap.hpp"
 
 #include <sched.h>
 
@@ -543,7 +543,7 @@ expected<pid> engine_impl::spawn(producer make, std::string_view kind, spawn_opt
   auto* p = new process(address_, std::move(id), std::move(make), record, std::move(custom),
                         parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
-  if (process_heap::populate_wanted()) populate_heap_ahead();
+  if (const std::uint32_t heaps = slab_heap::take_populate_requests()) populate_heap_ahead(heaps);
   while (pid existing = registry_.insert(p, where)) {
     if (numbered) {
       // A user gave an actor the name this number makes: the engine's names never alias an actor
@@ -683,17 +683,17 @@ void engine_impl::shutdown() {
   shut_down_.store(true, std::memory_order_release);
 }
 
-void engine_impl::populate_heap_ahead() noexcept {
+void engine_impl::populate_heap_ahead(std::uint32_t heaps) noexcept {
   // The timer thread sleeps between deadlines; faulting in a span (~100 us on a VM) there keeps
   // it off the spawning thread, and delays a timer due meanwhile by as much at most.
-  auto entry = std::make_shared<timer_entry>([] { process_heap::populate_ahead(); },
+  auto entry = std::make_shared<timer_entry>([heaps] { slab_heap::populate_ahead(heaps); },
                                              std::chrono::nanoseconds{0});
   (void)timers_.schedule(std::move(entry), timer_clock::now());  // stopped: the spawner faults
 }
 
 void engine_impl::return_memory() noexcept {
   std::size_t bytes = process::inbox_type::hand_back_returned();
-  bytes += process_heap::give_back_free_pages();
+  bytes += slab_heap::give_back_all_free_pages();
   // What the blocks just freed, and everything else freed since the burst, is in malloc's free
   // lists; only a trim gives pages in the middle of its heaps back to the OS.
   (void)give_free_pages_back();

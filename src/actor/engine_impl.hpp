@@ -190,8 +190,9 @@ class engine_impl {
   /// The scheduler's idle hook (memory_return::when_idle): hands back inbox blocks kept for
   /// reuse, the process heap's free pages, then malloc's. On a worker of an idle engine.
   void return_memory() noexcept;
-  /// Has the timer thread fault in a span of the process heap ahead of the spawners.
-  void populate_heap_ahead() noexcept;
+  /// Has the timer thread fault in a span of each of `heaps` (slab_heap::take_populate_requests)
+  /// ahead of the spawners.
+  void populate_heap_ahead(std::uint32_t heaps) noexcept;
   void add_kind_stats(engine_stats& s) const;
   void add_worker_stats(engine_stats& s) const;
   send_result deliver_bounded(process& p, message& m, const pid& sender, drops mode) noexcept;

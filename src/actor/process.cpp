@@ -110,11 +110,11 @@ static_assert(sizeof(process) <= process_heap::slot_bytes);
 
 void* process::operator new(std::size_t size) {
   (void)size;  // always sizeof(process): the class is final
-  return process_heap::allocate();
+  return process_heap::slots().allocate();
 }
 
 void process::operator delete(void* slot) noexcept {
-  process_heap::deallocate(slot);
+  process_heap::slots().deallocate(slot);
 }
 
 process::extras& process::more() {

@@ -22,7 +22,12 @@
 namespace {
 
 using namespace hollywood::actor;
-namespace heap = hollywood::actor::detail::process_heap;
+namespace ph = hollywood::actor::detail::process_heap;
+using hollywood::actor::detail::slab_heap;
+
+slab_heap& heap() {
+  return ph::slots();
+}
 using namespace std::chrono_literals;
 using hollywood::test::wait_until;
 
@@ -49,42 +54,42 @@ TEST(process_heap, slots_are_whole_cache_lines_distinct_and_reused_newest_first)
   std::vector<void*> slots;
   on_a_thread([&] {
     for (int i = 0; i < 100; ++i) {
-      void* s = heap::allocate();
+      void* s = heap().allocate();
       EXPECT_EQ(address(s) % 64, 0u);
-      std::memset(s, 0xab, heap::slot_bytes);  // all of it is ours
+      std::memset(s, 0xab, ph::slot_bytes);  // all of it is ours
       slots.push_back(s);
     }
     // A thread's first slots are neighbours: its spawns share pages and lines with nobody.
-    EXPECT_EQ(address(slots[1]) - address(slots[0]), heap::slot_bytes);
-    heap::deallocate(slots[42]);
-    EXPECT_EQ(heap::allocate(), slots[42]);  // still in this core's cache
+    EXPECT_EQ(address(slots[1]) - address(slots[0]), ph::slot_bytes);
+    heap().deallocate(slots[42]);
+    EXPECT_EQ(heap().allocate(), slots[42]);  // still in this core's cache
     for (void* s : slots)
-      heap::deallocate(s);
+      heap().deallocate(s);
   });
   EXPECT_EQ(std::set<void*>(slots.begin(), slots.end()).size(), slots.size());
 }
 
 TEST(process_heap, slots_freed_on_another_thread_go_back_when_that_thread_exits) {
-  const std::size_t before = heap::stats().live_slots;
+  const std::size_t before = heap().stats().live_slots;
   std::vector<void*> slots(1000);
   on_a_thread([&] {
     for (auto& s : slots)
-      s = heap::allocate();
+      s = heap().allocate();
   });
-  EXPECT_EQ(heap::stats().live_slots, before + slots.size());
+  EXPECT_EQ(heap().stats().live_slots, before + slots.size());
   on_a_thread([&] {
     for (void* s : slots)
-      heap::deallocate(s);
+      heap().deallocate(s);
   });
-  EXPECT_EQ(heap::stats().live_slots, before);
+  EXPECT_EQ(heap().stats().live_slots, before);
 }
 
 TEST(process_heap, pages_whose_slots_are_all_free_go_back_to_the_os_and_come_back_zeroed) {
   std::vector<void*> slots(5000);
   on_a_thread([&] {
     for (auto& s : slots) {
-      s = heap::allocate();
-      std::memset(s, 0xcd, heap::slot_bytes);
+      s = heap().allocate();
+      std::memset(s, 0xcd, ph::slot_bytes);
     }
   });
   // Keep one slot: its page stays; the others' pages go.
@@ -92,66 +97,66 @@ TEST(process_heap, pages_whose_slots_are_all_free_go_back_to_the_os_and_come_bac
   ASSERT_TRUE(resident(slots[100]));
   on_a_thread([&] {
     for (void* s : slots) {
-      if (s != kept) heap::deallocate(s);
+      if (s != kept) heap().deallocate(s);
     }
   });
-  const std::uint64_t released_before = heap::stats().released_bytes;
-  const std::size_t bytes = heap::give_back_free_pages();
+  const std::uint64_t released_before = heap().stats().released_bytes;
+  const std::size_t bytes = heap().give_back_free_pages();
   // All but the pages of the kept slot, of each span's header and of the neighbours at the ends.
-  EXPECT_GE(bytes, slots.size() * heap::slot_bytes - 16 * 4096);
-  EXPECT_EQ(heap::stats().released_bytes, released_before + bytes);
+  EXPECT_GE(bytes, slots.size() * ph::slot_bytes - 16 * 4096);
+  EXPECT_EQ(heap().stats().released_bytes, released_before + bytes);
   EXPECT_FALSE(resident(slots[100]));
   EXPECT_TRUE(resident(kept));
   EXPECT_EQ(static_cast<unsigned char*>(kept)[0], 0xcd);
-  EXPECT_EQ(heap::give_back_free_pages(), 0u) << "nothing more was freed";
+  EXPECT_EQ(heap().give_back_free_pages(), 0u) << "nothing more was freed";
   on_a_thread([&] {
-    void* again = heap::allocate();
+    void* again = heap().allocate();
     EXPECT_TRUE(std::all_of(static_cast<unsigned char*>(again),
-                            static_cast<unsigned char*>(again) + heap::slot_bytes,
+                            static_cast<unsigned char*>(again) + ph::slot_bytes,
                             [](unsigned char c) { return c == 0 || c == 0xcd; }));
-    heap::deallocate(again);
+    heap().deallocate(again);
   });
-  heap::deallocate(kept);
+  heap().deallocate(kept);
 }
 
 TEST(process_heap, a_span_faulted_in_ahead_is_ready_once_and_asked_for_again_when_taken) {
-  heap::populate_ahead();  // whatever earlier tests left: now one span is ready
-  const heap::heap_stats first = heap::stats();
+  heap().populate_ahead();  // whatever earlier tests left: now one span is ready
+  const hollywood::actor::detail::heap_stats first = heap().stats();
   EXPECT_EQ(first.ready_spans, 1u);
-  heap::populate_ahead();  // one is enough
-  EXPECT_EQ(heap::stats().populated, first.populated);
-  (void)heap::populate_wanted();  // clear a request earlier tests may have left
+  heap().populate_ahead();  // one is enough
+  EXPECT_EQ(heap().stats().populated, first.populated);
+  (void)heap().populate_wanted();  // clear a request earlier tests may have left
   // Take slots until the ready span is in use; it was faulted in before anything touched it.
   std::vector<void*> slots;
   bool was_resident = true;
   on_a_thread([&] {
-    while (heap::stats().ready_spans != 0) {
-      slots.push_back(heap::allocate());
+    while (heap().stats().ready_spans != 0) {
+      slots.push_back(heap().allocate());
     }
     // The refill that took it may have finished another span first: these come from it.
     for (int i = 0; i < 2 * 16; ++i)
-      slots.push_back(heap::allocate());
+      slots.push_back(heap().allocate());
     was_resident = resident(static_cast<char*>(slots.back()) + 8 * 4096);
   });
   EXPECT_TRUE(was_resident);
-  EXPECT_TRUE(heap::populate_wanted()) << "the last ready span was taken";
-  EXPECT_FALSE(heap::populate_wanted()) << "asked once";
+  EXPECT_TRUE(heap().populate_wanted()) << "the last ready span was taken";
+  EXPECT_FALSE(heap().populate_wanted()) << "asked once";
   on_a_thread([&] {
     for (void* s : slots)
-      heap::deallocate(s);
+      heap().deallocate(s);
   });
 }
 
 TEST(process_heap, threads_trading_slots_lose_none) {
-  (void)heap::give_back_free_pages();  // empties this thread's magazine, as at the end
-  const std::size_t before = heap::stats().live_slots;
+  (void)heap().give_back_free_pages();  // empties this thread's magazine, as at the end
+  const std::size_t before = heap().stats().live_slots;
   constexpr int rounds = 20000;
   std::vector<std::vector<void*>> handed(2);
   std::mutex mu;
   auto worker = [&](int me) {
     std::vector<void*> mine;
     for (int i = 0; i < rounds; ++i) {
-      void* s = heap::allocate();
+      void* s = heap().allocate();
       std::memset(s, me, 16);
       mine.push_back(s);
       if (mine.size() == 64) {
@@ -159,12 +164,12 @@ TEST(process_heap, threads_trading_slots_lose_none) {
         handed[me ^ 1].insert(handed[me ^ 1].end(), mine.begin(), mine.end());
         mine.clear();
         for (void* t : handed[me])
-          heap::deallocate(t);
+          heap().deallocate(t);
         handed[me].clear();
       }
     }
     for (void* t : mine)
-      heap::deallocate(t);
+      heap().deallocate(t);
   };
   std::thread a(worker, 0);
   std::thread b(worker, 1);
@@ -172,23 +177,23 @@ TEST(process_heap, threads_trading_slots_lose_none) {
   b.join();
   for (auto& h : handed) {
     for (void* s : h)
-      heap::deallocate(s);
+      heap().deallocate(s);
   }
-  (void)heap::give_back_free_pages();
-  EXPECT_EQ(heap::stats().live_slots, before);
+  (void)heap().give_back_free_pages();
+  EXPECT_EQ(heap().stats().live_slots, before);
 }
 
 TEST(process_heap, an_engine_spawning_a_burst_has_its_timer_thread_fault_spans_in_ahead) {
   auto e = engine::create(engine_config{}.with_workers(2)).value();
-  const heap::heap_stats before = heap::stats();
+  const hollywood::actor::detail::heap_stats before = heap().stats();
   // Enough to fill every free slot earlier tests left, and three new spans.
-  const std::size_t per_span = heap::span_bytes / heap::slot_bytes;
+  const std::size_t per_span = slab_heap::span_bytes / ph::slot_bytes;
   const std::size_t count = (before.spans + 3) * per_span - before.live_slots;
   std::vector<pid> actors;
   for (std::size_t i = 0; i < count; ++i)
     actors.push_back(e->spawn_fn([](context&) {}, "burst"));
   const std::uint64_t populated = before.populated;
-  EXPECT_TRUE(wait_until([&] { return heap::stats().populated > populated; }));
+  EXPECT_TRUE(wait_until([&] { return heap().stats().populated > populated; }));
 }
 
 TEST(process_heap, an_idle_engine_gives_back_the_pages_of_actors_that_stopped) {
@@ -214,8 +219,8 @@ TEST(process_heap, an_idle_engine_gives_back_the_pages_of_actors_that_stopped) {
 TEST(process_heap_death, a_freed_slot_is_poisoned_for_address_sanitizer) {
   EXPECT_DEATH(
       {
-        void* s = heap::allocate();
-        heap::deallocate(s);
+        void* s = heap().allocate();
+        heap().deallocate(s);
         static_cast<volatile char*>(s)[100] = 1;
       },
       "use-after-poison");
