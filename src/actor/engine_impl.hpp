@@ -129,7 +129,9 @@ class engine_impl {
 
   // -- actors ------------------------------------------------------------------------
 
-  expected<pid> spawn(producer make, std::string_view kind, spawn_options options, process* parent);
+  /// Takes what it uses of `make` and `options` (moves from them).
+  expected<pid> spawn(producer&& make, std::string_view kind, spawn_options&& options,
+                      process* parent);
   completion stop(const pid& target, stop_mode mode);
   response request(const pid& to, message&& m, std::chrono::nanoseconds timeout);
 
@@ -179,10 +181,12 @@ class engine_impl {
   registry::placement number_id(std::string& id, std::size_t prefix_size,
                                 std::uint64_t prefix_hash) noexcept;
   std::string next_responder_id();
-  /// The next number of `counter`, from the calling thread's block of it (`mine`): a worker's
-  /// own, or a plain thread's for this engine.
-  std::uint64_t take_number(std::atomic<std::uint64_t>& counter,
-                            worker::number_block worker::number_blocks::*mine) noexcept;
+  /// The calling thread's block of numbers (`mine`): a worker's own, or a plain thread's for
+  /// this engine.
+  worker::number_block& number_block_of(worker::number_block worker::number_blocks::*mine) noexcept;
+  /// The next number of `counter`, from `b`.
+  static std::uint64_t take_number(std::atomic<std::uint64_t>& counter,
+                                   worker::number_block& b) noexcept;
   kind_record* intern_kind(std::string_view kind);
   void count_dead_letter(dead_letter_reason reason) noexcept {
     dead_letters_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);

@@ -88,8 +88,8 @@ const spawn_options& default_spawn_options() noexcept {
   return defaults;
 }
 
-process::process(const std::string* address, std::string id, producer make, kind_record* kind,
-                 std::unique_ptr<customization> custom, pid parent, parent_policy policy)
+process::process(const std::string* address, std::string&& id, producer&& make, kind_record* kind,
+                 std::unique_ptr<customization>&& custom, pid&& parent, parent_policy policy)
     : pid_target(target_kind::process, address, std::move(id)),
       parent_policy_(policy),
       make_(std::move(make)),

@@ -93,8 +93,9 @@ class process final : public pid_target {
   };
 
   /// `custom` null: the default options. `kind` was interned by the engine the process runs on.
-  process(const std::string* address, std::string id, producer make, kind_record* kind,
-          std::unique_ptr<customization> custom, pid parent, parent_policy policy);
+  /// Takes `id`, `make`, `custom` and `parent` over (moves from them).
+  process(const std::string* address, std::string&& id, producer&& make, kind_record* kind,
+          std::unique_ptr<customization>&& custom, pid&& parent, parent_policy policy);
   ~process();
 
   // Processes live in the process heap's cache-line slots (see process_heap.hpp).

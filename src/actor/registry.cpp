@@ -133,15 +133,25 @@ std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
   return locate(s.get()->id()).hash() & mask;  // past a million slots in one shard
 }
 
-std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash) const {
-  if (slots.empty()) return npos;
+registry::shard::probe_result registry::shard::probe(std::string_view id,
+                                                     std::uint64_t hash) const {
+  if (slots.empty()) return {npos, false};
   const std::size_t mask = slots.size() - 1;
   const std::uint64_t tag = hash & ((std::uint64_t{1} << tag_bits) - 1);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const slot s = slots[i];
-    if (s.empty()) return npos;
-    if (s.tag() == tag && s.get()->id() == id) return i;
+    if (s.empty()) return {i, false};
+    if (s.tag() == tag && s.get()->id() == id) return {i, true};
   }
+}
+
+std::size_t registry::shard::find_index(std::string_view id, std::uint64_t hash) const {
+  const probe_result r = probe(id, hash);
+  return r.found ? r.index : npos;
+}
+
+bool registry::shard::full() const noexcept {
+  return slots.empty() || (used + 1) * 4 > slots.size() * 3;
 }
 
 std::size_t registry::shard::find_index(const process* p, std::uint64_t hash) const noexcept {
@@ -155,9 +165,7 @@ std::size_t registry::shard::find_index(const process* p, std::uint64_t hash) co
 }
 
 void registry::shard::insert_new(process* p, std::uint64_t hash) {
-  if (slots.empty() || (used + 1) * 4 > slots.size() * 3) {
-    resize(slots.empty() ? min_capacity : slots.size() * 2);
-  }
+  if (full()) resize(slots.empty() ? min_capacity : slots.size() * 2);
   const std::size_t mask = slots.size() - 1;
   std::size_t i = hash & mask;
   while (!slots[i].empty())
@@ -232,8 +240,15 @@ pid registry::insert(process* p, placement where) {
   const std::uint64_t hash = where.hash();
   shard& s = shards_[where.shard()];
   std::lock_guard lock(s.mu);
-  if (const std::size_t i = s.find_index(p->id(), hash); i != npos) return pid(s.slots[i].get());
-  s.insert_new(p, hash);
+  const shard::probe_result r = s.probe(p->id(), hash);
+  if (r.found) return pid(s.slots[r.index].get());
+  if (s.full()) {
+    s.insert_new(p, hash);
+  } else {
+    // The probe ended at the slot a fresh probe from the entry's home would stop at.
+    s.slots[r.index] = slot::make(p, hash);
+    ++s.used;
+  }
   p->set_registry_key(where.bits);
   p->add_ref();
   return {};

@@ -114,6 +114,15 @@ class registry {
     std::atomic<std::size_t> hint_mask{0};
 
     [[nodiscard]] std::size_t find_index(std::string_view id, std::uint64_t hash) const;
+    /// `find_index` that, when `id` is absent, returns the empty slot ending its probe run (where
+    /// an insert without a resize puts it) with `found` false; npos for an empty table.
+    struct probe_result {
+      std::size_t index;
+      bool found;
+    };
+    [[nodiscard]] probe_result probe(std::string_view id, std::uint64_t hash) const;
+    /// Whether one more entry needs a larger table.
+    [[nodiscard]] bool full() const noexcept;
     [[nodiscard]] std::size_t find_index(const process* p, std::uint64_t hash) const noexcept;
     /// The slot an entry hashes to (recomputes the hash only past 2^tag_bits slots).
     [[nodiscard]] std::size_t home_of(slot s, std::size_t mask) const noexcept;

@@ -88,6 +88,11 @@ struct worker {
   struct number_block {
     std::uint64_t next = 0;
     std::uint64_t end = 0;
+    /// The registry placement computed ahead for the number `prepared_number` under the ID prefix
+    /// hashed `prepared_prefix` (engine_impl::number_id); 0 for none (numbers start at 1).
+    std::uint64_t prepared_number = 0;
+    std::uint64_t prepared_prefix = 0;
+    std::uint64_t prepared_placement = 0;
   };
   struct number_blocks {
     number_block actor_ids;

@@ -137,9 +137,9 @@ std::size_t slab_heap::index_of(const span_header* s, const void* slot) const no
          slot_bytes_;
 }
 
-std::uint64_t slab_heap::pages_of(std::size_t i) const noexcept {
+std::uint64_t slab_heap::pages_of(std::size_t i, std::size_t count) const noexcept {
   const std::size_t first = i * slot_bytes_ / page_bytes;
-  const std::size_t last = (i * slot_bytes_ + slot_bytes_ - 1) / page_bytes;
+  const std::size_t last = ((i + count) * slot_bytes_ - 1) / page_bytes;
   return ((std::uint64_t{2} << last) - 1) & ~((std::uint64_t{1} << first) - 1);
 }
 
@@ -205,15 +205,22 @@ void slab_heap::put(void* const* slots, std::size_t n) noexcept {
 }
 
 std::size_t slab_heap::take_from(span_header& s, void** out, std::size_t n) noexcept {
+  // By runs of neighbouring free slots: a fresh span is one run, so a refill in a burst of spawns
+  // is a few bit operations and a store per slot.
   std::uint64_t* free = bitmap(&s);
+  char* const base = reinterpret_cast<char*>(&s);
   std::size_t got = 0;
   std::size_t w = s.scan_from;
   for (; w < bitmap_words_ && got < n; ++w) {
     while (free[w] != 0 && got < n) {
-      const std::size_t i = w * 64 + static_cast<std::size_t>(std::countr_zero(free[w]));
-      free[w] &= free[w] - 1;
-      s.released &= ~pages_of(i);
-      out[got++] = reinterpret_cast<char*>(&s) + i * slot_bytes_;
+      const auto low = static_cast<unsigned>(std::countr_zero(free[w]));
+      const auto run = static_cast<unsigned>(std::countr_one(free[w] >> low));
+      const auto k = static_cast<unsigned>(std::min<std::size_t>(run, n - got));
+      free[w] &= ~((k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1) << low);
+      const std::size_t first = w * 64 + low;
+      s.released &= ~pages_of(first, k);
+      for (std::size_t i = first; i < first + k; ++i)
+        out[got++] = base + i * slot_bytes_;
     }
     if (got == n) break;  // word w may have more
   }

@@ -102,8 +102,8 @@ class slab_heap {
   span_header* span_of(const void* slot) const noexcept;
   std::uint64_t* bitmap(span_header* s) const noexcept;
   [[nodiscard]] std::size_t index_of(const span_header* s, const void* slot) const noexcept;
-  /// The pages slot `i` overlaps, as `released` bits.
-  [[nodiscard]] std::uint64_t pages_of(std::size_t i) const noexcept;
+  /// The pages slots `i` to `i + count - 1` overlap, as `released` bits.
+  [[nodiscard]] std::uint64_t pages_of(std::size_t i, std::size_t count) const noexcept;
   /// The pages holding a span's header and bitmap (never given back).
   [[nodiscard]] std::size_t header_pages() const noexcept;
   [[nodiscard]] bool all_free(span_header* s, std::size_t page) const noexcept;

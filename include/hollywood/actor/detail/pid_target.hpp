@@ -50,7 +50,7 @@ class pid_target {
   [[nodiscard]] const std::string* interned_address() const noexcept { return address_; }
 
  protected:
-  pid_target(target_kind kind, const std::string* address, std::string id) noexcept
+  pid_target(target_kind kind, const std::string* address, std::string&& id) noexcept
       : address_(address), id_(std::move(id)), kind_(kind) {}
   ~pid_target() = default;
   /// Deletes this object as its most derived type; called when the last reference (and the
