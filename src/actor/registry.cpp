@@ -249,8 +249,7 @@ pid registry::insert(process* p, placement where) {
     s.slots[r.index] = slot::make(p, hash);
     ++s.used;
   }
-  p->set_registry_key(where.bits);
-  p->add_ref();
+  p->set_registry_key(where.bits);  // the reference `p` was born with for the registry is ours now
   return {};
 }
 

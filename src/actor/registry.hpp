@@ -70,6 +70,8 @@ class registry {
 
   /// Registers `p` under its ID and returns the empty PID, or, if the ID is taken, registers
   /// nothing and returns the existing process's PID. `where` comes from `prepare(p->id())`.
+  /// Registering adopts a reference to `p` the caller holds for the registry (a process is born
+  /// with it).
   pid insert(process* p, placement where);
 
   /// Unregisters `p` (if it is the process registered under its ID), found by the placement
