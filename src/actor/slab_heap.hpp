@@ -68,11 +68,12 @@ class slab_heap {
   /// Returns a slot from `allocate` (taken on any thread).
   void deallocate(void* slot) noexcept;
 
-  /// Whether this heap started a span with no pages faulted in and none is ready, and clears the
-  /// request. True once per such moment.
+  /// Whether this heap took a span and has fewer ready than `populate_ahead` keeps, and clears
+  /// the request. True once per such moment.
   bool populate_wanted() noexcept;
-  /// Faults in a fresh span's pages and keeps it ready for the next refill; does nothing if one is
-  /// ready or being prepared. Takes ~100 us on a VM: call it off the spawning thread.
+  /// Faults in fresh spans' pages and keeps them ready for the next refills, until two are ready
+  /// (one for heaps of 4096 slots or more per span); does nothing if they are, or if another
+  /// thread is preparing one. Takes ~100 us a span on a VM: call it off the spawning thread.
   void populate_ahead() noexcept;
 
   /// Moves the calling thread's magazine of this heap back to the shared state.
@@ -120,7 +121,8 @@ class slab_heap {
   const unsigned index_;
   const std::size_t slots_per_span_;
   const std::size_t bitmap_words_;
-  const std::size_t first_slot_;  // the slots before it hold the span's header and bitmap
+  const std::size_t first_slot_;   // the slots before it hold the span's header and bitmap
+  const std::size_t spans_ahead_;  // how many spans `populate_ahead` keeps ready
 
   std::mutex mu_;
   span_header* current_ HOLLYWOOD_GUARDED_BY(mu_) = nullptr;

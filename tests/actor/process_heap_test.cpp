@@ -120,10 +120,10 @@ TEST(process_heap, pages_whose_slots_are_all_free_go_back_to_the_os_and_come_bac
 }
 
 TEST(process_heap, a_span_faulted_in_ahead_is_ready_once_and_asked_for_again_when_taken) {
-  heap().populate_ahead();  // whatever earlier tests left: now one span is ready
+  heap().populate_ahead();  // whatever earlier tests left: now two spans are ready
   const hollywood::actor::detail::heap_stats first = heap().stats();
-  EXPECT_EQ(first.ready_spans, 1u);
-  heap().populate_ahead();  // one is enough
+  EXPECT_EQ(first.ready_spans, 2u);
+  heap().populate_ahead();  // two are enough
   EXPECT_EQ(heap().stats().populated, first.populated);
   (void)heap().populate_wanted();  // clear a request earlier tests may have left
   // Take slots until the ready span is in use; it was faulted in before anything touched it.
