@@ -110,8 +110,7 @@ process::~process() = default;
 static_assert(sizeof(process) <= process_heap::slot_bytes);
 
 void* process::operator new(std::size_t size) {
-  (void)size;  // always sizeof(process): the class is final
-  return process_heap::slots().allocate();
+  return process_heap::slots().allocate(size);  // always sizeof(process): the class is final
 }
 
 void process::operator delete(void* slot) noexcept {

@@ -37,7 +37,7 @@ slab_heap* receiver_heap(std::size_t size) noexcept {
 }  // namespace detail
 
 void* receiver::operator new(std::size_t size) {
-  if (detail::slab_heap* heap = detail::receiver_heap(size)) return heap->allocate();
+  if (detail::slab_heap* heap = detail::receiver_heap(size)) return heap->allocate(size);
   return ::operator new(size);
 }
 

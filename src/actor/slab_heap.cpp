@@ -152,12 +152,17 @@ std::size_t slab_heap::header_pages() const noexcept {
 }
 
 bool slab_heap::all_free(span_header* s, std::size_t page) const noexcept {
+  // A word of the bitmap at a time: the heap's lock is held, and a page of 16-byte slots has 256.
   const std::uint64_t* free = bitmap(s);
-  const std::size_t first = page * page_bytes / slot_bytes_;
+  const std::size_t first = std::max(page * page_bytes / slot_bytes_, first_slot_);
   const std::size_t last =
       std::min(((page + 1) * page_bytes - 1) / slot_bytes_, slots_per_span_ - 1);
-  for (std::size_t i = std::max(first, first_slot_); i <= last; ++i) {
-    if (((free[i / 64] >> (i % 64)) & 1U) == 0) return false;
+  for (std::size_t w = first / 64; w <= last / 64; ++w) {
+    const std::size_t lo = w == first / 64 ? first % 64 : 0;
+    const std::size_t hi = w == last / 64 ? last % 64 : 63;
+    const std::uint64_t wanted = (hi == 63 ? ~std::uint64_t{0} : (std::uint64_t{2} << hi) - 1) &
+                                 ~((std::uint64_t{1} << lo) - 1);
+    if ((free[w] & wanted) != wanted) return false;
   }
   return true;
 }
@@ -170,9 +175,23 @@ void slab_heap::poison(void* slot) const noexcept {
 #endif
 }
 
-void slab_heap::unpoison(void* slot) const noexcept {
+void slab_heap::unpoison(void* slot, std::size_t used) const noexcept {
 #if defined(HOLLYWOOD_HEAP_ASAN)
-  ASAN_UNPOISON_MEMORY_REGION(slot, slot_bytes_);
+  ASAN_UNPOISON_MEMORY_REGION(slot, used);
+#else
+  (void)slot;
+  (void)used;
+#endif
+}
+
+void slab_heap::check_not_free(void* slot) const noexcept {
+#if defined(HOLLYWOOD_HEAP_ASAN)
+  // A slot in use has its first byte unpoisoned; a free one is poisoned whole. Without this, a
+  // slot freed twice would sit in a magazine twice and be handed to two owners unreported.
+  if (__asan_address_is_poisoned(slot) != 0) {
+    std::fputs("hollywood: a slab slot was freed twice (or was never allocated)\n", stderr);
+    std::abort();
+  }
 #else
   (void)slot;
 #endif
@@ -316,12 +335,12 @@ std::size_t slab_heap::give_back(span_header& s) noexcept {
 
 // -- the public operations ----------------------------------------------------------------
 
-void* slab_heap::allocate() {
+void* slab_heap::allocate(std::size_t used) {
   thread_magazines& t = tl_magazines;
   magazine& m = t.of[index_];
   if (m.count != 0) [[likely]] {
     void* slot = m.slots[--m.count];
-    unpoison(slot);
+    unpoison(slot, used);
     return slot;
   }
   void* got[batch];
@@ -332,12 +351,13 @@ void* slab_heap::allocate() {
   // get consecutive slots.
   for (std::size_t k = n - 1; k > 0; --k)
     m.slots[m.count++] = got[k];
-  unpoison(got[0]);
+  unpoison(got[0], used);
   return got[0];
 }
 
 void slab_heap::deallocate(void* slot) noexcept {
   if (slot == nullptr) return;
+  check_not_free(slot);
   poison(slot);
   thread_magazines& t = tl_magazines;
   if (!t.opened) [[unlikely]] {

@@ -63,9 +63,12 @@ class slab_heap {
   [[nodiscard]] std::size_t slot_bytes() const noexcept { return slot_bytes_; }
 
   /// Returns a slot of `slot_bytes`, aligned to the largest power of two dividing it (at most
-  /// 64). Throws std::bad_alloc when the OS refuses memory.
-  void* allocate();
-  /// Returns a slot from `allocate` (taken on any thread).
+  /// 64), of which the caller uses the first `used` bytes (from 1 to `slot_bytes`; AddressSanitizer
+  /// builds keep the rest poisoned). Throws std::bad_alloc when the OS refuses memory.
+  void* allocate(std::size_t used);
+  void* allocate() { return allocate(slot_bytes_); }
+  /// Returns a slot from `allocate` (taken on any thread). AddressSanitizer builds abort on a slot
+  /// freed twice.
   void deallocate(void* slot) noexcept;
 
   /// Whether this heap took a span and has fewer ready than `populate_ahead` keeps, and clears
@@ -109,7 +112,8 @@ class slab_heap {
   [[nodiscard]] std::size_t header_pages() const noexcept;
   [[nodiscard]] bool all_free(span_header* s, std::size_t page) const noexcept;
   void poison(void* slot) const noexcept;
-  void unpoison(void* slot) const noexcept;
+  void unpoison(void* slot, std::size_t used) const noexcept;
+  void check_not_free(void* slot) const noexcept;
 
   // With mu_ held:
   std::size_t take_from(span_header& s, void** out, std::size_t n) noexcept;

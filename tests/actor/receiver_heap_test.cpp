@@ -80,20 +80,19 @@ TEST(receiver_heap, each_size_class_keeps_its_receivers_and_takes_them_back) {
 }
 
 TEST(receiver_heap, a_lambda_capturing_a_pid_takes_sixteen_bytes) {
-  auto e = engine::create(engine_config{}.with_workers(1)).value();
-  const pid some = e->root();
+  const pid some("local", "some/1");
   auto make = make_fn_producer([some](context&) { (void)some; });
-  const std::unique_ptr<receiver> r = make();
   // The vtable pointer and the PID: malloc would take a 32-byte chunk for it.
-  EXPECT_NE(receiver_heap(16), nullptr);
-  const std::size_t before = receiver_heap(16)->stats().live_slots;
-  std::vector<std::unique_ptr<receiver>> more;
+  slab_heap* heap = receiver_heap(16);
+  ASSERT_NE(heap, nullptr);
+  const std::size_t before = heap->stats().live_slots;
+  std::vector<std::unique_ptr<receiver>> made;
   std::thread([&] {
     for (int i = 0; i < 100; ++i)
-      more.push_back(make());
+      made.push_back(make());
   }).join();
-  EXPECT_GE(receiver_heap(16)->stats().live_slots, before + 100);
-  more.clear();
+  EXPECT_GE(heap->stats().live_slots, before + 100);
+  made.clear();
 }
 
 struct large final : receiver {
@@ -106,16 +105,25 @@ struct alignas(64) over_aligned final : receiver {
   int value = 7;
 };
 
-TEST(receiver_heap, large_over_aligned_and_placed_receivers_keep_the_global_forms) {
+TEST(receiver_heap, large_and_over_aligned_receivers_keep_the_global_forms) {
+  static_assert(sizeof(over_aligned) == 64);  // the size of a slab class, whose slots align to 64
   EXPECT_EQ(receiver_heap(sizeof(large)), nullptr);
-  auto big = std::make_unique<large>();
-  big->bytes.back() = 1;
-  auto aligned = std::make_unique<over_aligned>();
-  EXPECT_EQ(address(aligned.get()) % 64, 0u);
-  EXPECT_EQ(aligned->value, 7);
+  const std::size_t slab_64 = receiver_heap(64)->stats().live_slots;
+  const std::size_t slab_128 = receiver_heap(128)->stats().live_slots;
+  // On a thread of its own: a slab allocation there would take a batch from the shared state.
+  std::thread([&] {
+    auto big = std::make_unique<large>();
+    big->bytes.back() = 1;
+    auto aligned = std::make_unique<over_aligned>();
+    EXPECT_EQ(address(aligned.get()) % 64, 0u);
+    EXPECT_EQ(aligned->value, 7);
+    EXPECT_EQ(receiver_heap(64)->stats().live_slots, slab_64) << "the aligned global form";
+    EXPECT_EQ(receiver_heap(128)->stats().live_slots, slab_128) << "the global form";
+  }).join();
+  // Placement new is not hidden by the class's forms.
   alignas(64) std::array<unsigned char, sizeof(over_aligned)> buffer{};
   auto* placed = new (buffer.data()) over_aligned;
-  EXPECT_EQ(static_cast<void*>(placed), static_cast<void*>(buffer.data()));
+  EXPECT_EQ(placed->value, 7);
   placed->~over_aligned();
 }
 
@@ -170,8 +178,9 @@ TEST(slab_heap, small_slots_never_overlap_the_span_header_and_their_pages_go_bac
   std::set<void*> distinct(slots.begin(), slots.end());
   EXPECT_EQ(distinct.size(), slots.size());
   for (void* s : slots) {
-    // Past the header (16 bytes) and the bitmap (2 KB) at the start of each span.
-    EXPECT_GE(address(s) % slab_heap::span_bytes, 2048u + 16u);
+    // Past the header (over 16 bytes) and the bitmap (2 KB) at the start of each span, in
+    // 16-byte steps.
+    EXPECT_GE(address(s) % slab_heap::span_bytes, 2048u + 32u);
   }
   std::thread([&] {
     for (void* s : slots)
@@ -193,6 +202,28 @@ TEST(slab_heap, small_slots_never_overlap_the_span_header_and_their_pages_go_bac
 }
 
 #if defined(__SANITIZE_ADDRESS__)
+TEST(receiver_heap_death, a_receiver_deleted_twice_is_reported) {
+  EXPECT_DEATH(
+      {
+        int destroyed = 0;
+        auto* r = new sized<64>(&destroyed);
+        void* volatile kept = r;  // hides the second free from the compiler's use-after-free check
+        receiver::operator delete(r, sizeof(sized<64>));
+        receiver::operator delete(kept, sizeof(sized<64>));
+      },
+      "freed twice");
+}
+
+TEST(receiver_heap_death, the_bytes_past_a_receiver_in_its_slot_are_poisoned) {
+  EXPECT_DEATH(
+      {
+        int destroyed = 0;
+        auto* r = new sized<40>(&destroyed);  // in a 48-byte slot
+        static_cast<volatile unsigned char*>(static_cast<void*>(r))[44] = 1;
+      },
+      "use-after-poison");
+}
+
 TEST(receiver_heap_death, a_deleted_receiver_is_poisoned_for_address_sanitizer) {
   EXPECT_DEATH(
       {
