@@ -45,7 +45,7 @@ void receiver::operator delete(void* p, std::size_t size) noexcept {
   if (detail::slab_heap* heap = detail::receiver_heap(size)) {
     heap->deallocate(p);
   } else {
-    ::operator delete(p, size);
+    ::operator delete(p);  // unsized: see the aligned form in receiver.hpp
   }
 }
 
