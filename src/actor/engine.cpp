@@ -696,8 +696,9 @@ void engine_impl::shutdown() {
 }
 
 void engine_impl::populate_heap_ahead(std::uint32_t heaps) noexcept {
-  // The timer thread sleeps between deadlines; faulting in a span (~100 us on a VM) there keeps
-  // it off the spawning thread, and delays a timer due meanwhile by as much at most.
+  // The timer thread sleeps between deadlines; faulting in spans (~100 us each on a VM, two at
+  // most for the process heap) there keeps it off the spawning thread, and delays a timer due
+  // meanwhile by as much at most.
   auto entry = std::make_shared<timer_entry>([heaps] { slab_heap::populate_ahead(heaps); },
                                              std::chrono::nanoseconds{0});
   (void)timers_.schedule(std::move(entry), timer_clock::now());  // stopped: the spawner faults
