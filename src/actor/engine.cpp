@@ -431,10 +431,7 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
     std::lock_guard lock(kinds_mu_);
     auto it = kinds_.find(kind);
     if (it == kinds_.end()) {
-      std::string prefix(kind);
-      prefix.push_back('/');
-      auto record =
-          std::make_unique<kind_record>(std::string(kind), registry::prefix_hash(prefix), *this);
+      auto record = std::make_unique<kind_record>(std::string(kind), *this);
       const std::string_view key = record->name;
       it = kinds_.emplace(key, std::move(record)).first;
     }
@@ -445,20 +442,19 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
   return interned;
 }
 
-worker::number_block& engine_impl::number_block_of(
-    worker::number_block worker::number_blocks::*mine) noexcept {
+worker::number_blocks& engine_impl::number_blocks() noexcept {
   // Plain threads take blocks too: a thread spawning in a loop then numbers its actors
-  // consecutively, without a shared counter's line per spawn, and knows its next number (see
-  // number_id). Keyed by the engine's serial, not its address (see intern_kind).
+  // consecutively into one registry page, and requests without a shared counter's line each.
+  // Keyed by the engine's serial, not its address (see intern_kind).
   thread_local std::uint64_t plain_engine = 0;
   thread_local worker::number_blocks plain;
-  if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_)
-    return w->numbers.*mine;
+  if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) return w->numbers;
   if (plain_engine != serial_) {
-    plain = {};
+    plain.actor_ids.close();
+    plain.request_ids = {};
     plain_engine = serial_;
   }
-  return plain.*mine;
+  return plain;
 }
 
 std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
@@ -471,49 +467,21 @@ std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
   return b.next++;
 }
 
-namespace {
-constexpr std::array<std::uint64_t, 20> powers_of_ten = [] {
-  std::array<std::uint64_t, 20> p{};
-  std::uint64_t r = 1;
-  for (auto& x : p) {
-    x = r;
-    r *= 10;
-  }
-  return p;
-}();
-}  // namespace
-
-registry::placement engine_impl::number_id(std::string& id, std::size_t prefix_size,
-                                           std::uint64_t prefix_hash) noexcept {
-  worker::number_block& b = number_block_of(&worker::number_blocks::actor_ids);
-  const std::uint64_t number = take_number(next_id_, b);
+std::uint64_t engine_impl::number_id(number_table::run& run, std::string& id,
+                                     std::size_t prefix_size) {
+  const std::uint64_t number = registry_.take_number(run, next_run_);
   char buf[24];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), number);
-  const auto digits = static_cast<std::size_t>(end - buf);
   id.resize(prefix_size);
-  id.append(buf, digits);
-  // The previous spawn from this thread most likely prepared this number's placement, under the
-  // same prefix: its hashes are not computed twice.
-  const registry::placement where = b.prepared_number == number && b.prepared_prefix == prefix_hash
-                                        ? registry::placement(b.prepared_placement)
-                                        : registry_.prepare_numbered(prefix_hash, number, digits);
-  // The next spawn from this thread most likely names the same kind with the next number: fetch
-  // its slot now, so its cache miss overlaps this spawn instead of stalling that one.
-  const std::uint64_t next = number + 1;
-  const bool longer = digits < powers_of_ten.size() && next == powers_of_ten[digits];
-  b.prepared_number = next;
-  b.prepared_prefix = prefix_hash;
-  b.prepared_placement =
-      registry_.prepare_numbered(prefix_hash, next, digits + (longer ? 1 : 0)).bits;
-  return where;
+  id.append(buf, end);
+  return number;
 }
 
 std::string engine_impl::next_responder_id() {
   // Short enough for the small-string buffer however many requests there were: base 36.
   char buf[24] = {'r', 'e', 'q', '/'};
-  auto [end, ec] = std::to_chars(
-      buf + 4, buf + sizeof(buf),
-      take_number(next_request_, number_block_of(&worker::number_blocks::request_ids)), 36);
+  auto [end, ec] = std::to_chars(buf + 4, buf + sizeof(buf),
+                                 take_number(next_request_, number_blocks().request_ids), 36);
   return std::string(buf, end);
 }
 
@@ -535,12 +503,12 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
   kind_record* const record = intern_kind(kind);
   const bool numbered = options.id.empty();
   const std::size_t prefix_size = id.size();
-  const std::uint64_t prefix_hash = !numbered           ? 0
-                                    : parent == nullptr ? record->id_prefix_hash
-                                                        : registry::prefix_hash(id);
+  number_table::run* run = nullptr;
+  std::uint64_t number = 0;
   registry::placement where{0};
   if (numbered) {
-    where = number_id(id, prefix_size, prefix_hash);
+    run = &number_blocks().actor_ids;
+    number = number_id(*run, id, prefix_size);
   } else {
     id.append(options.id);
     options.id.clear();  // consumed: it is part of the PID now
@@ -556,15 +524,15 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
                         parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (const std::uint32_t heaps = slab_heap::take_populate_requests()) populate_heap_ahead(heaps);
-  while (pid existing = registry_.insert(p, where)) {
-    if (numbered) {
+  if (numbered) {
+    while (!registry_.insert_numbered(p, *run, number)) {
       // A user gave an actor the name this number makes: the engine's names never alias an actor
       // the user named, so this one takes the next number (it is not visible to anyone yet).
       std::string renamed(p->id());
-      where = number_id(renamed, prefix_size, prefix_hash);
+      number = number_id(*run, renamed, prefix_size);
       p->rename(std::move(renamed));
-      continue;
     }
+  } else if (pid existing = registry_.insert(p, where)) {
     delete p;  // never visible to anyone
     publish_event(actor_duplicate_id_event{existing});
     return existing;

@@ -176,14 +176,11 @@ class engine_impl {
 
  private:
   /// Names an actor the engine numbers: replaces whatever follows `id`'s first `prefix_size`
-  /// bytes with the next actor number, and returns where the registry keeps that ID.
-  /// `prefix_hash` is registry::prefix_hash of the kept bytes.
-  registry::placement number_id(std::string& id, std::size_t prefix_size,
-                                std::uint64_t prefix_hash) noexcept;
+  /// bytes with the next actor number from `run`, and returns that number.
+  std::uint64_t number_id(number_table::run& run, std::string& id, std::size_t prefix_size);
   std::string next_responder_id();
-  /// The calling thread's block of numbers (`mine`): a worker's own, or a plain thread's for
-  /// this engine.
-  worker::number_block& number_block_of(worker::number_block worker::number_blocks::*mine) noexcept;
+  /// The calling thread's blocks of numbers: a worker's own, or a plain thread's for this engine.
+  worker::number_blocks& number_blocks() noexcept;
   /// The next number of `counter`, from `b`.
   static std::uint64_t take_number(std::atomic<std::uint64_t>& counter,
                                    worker::number_block& b) noexcept;
@@ -217,7 +214,7 @@ class engine_impl {
   std::atomic<bool> remote_attached_{false};
   pid root_;
   pid event_stream_;
-  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::uint64_t> next_run_{0};  // runs of actor numbers (number_table::take)
   std::atomic<std::uint64_t> next_request_{1};
   // Relaxed: statistics. One counter per reason; the total is their sum.
   std::array<std::atomic<std::uint64_t>, dead_letter_reason_count> dead_letters_{};

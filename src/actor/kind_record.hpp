@@ -44,13 +44,9 @@ class striped_counter {
 class engine_impl;
 
 struct kind_record {
-  kind_record(std::string n, std::uint64_t prefix_hash, engine_impl& e)
-      : name(std::move(n)), id_prefix_hash(prefix_hash), engine(&e) {}
+  kind_record(std::string n, engine_impl& e) : name(std::move(n)), engine(&e) {}
 
   const std::string name;
-  /// registry::prefix_hash of "name/", the prefix of the IDs the engine gives its parentless
-  /// actors: hashed once here instead of once per spawn.
-  const std::uint64_t id_prefix_hash;
   /// The engine that interned it: processes reach their engine through their kind.
   engine_impl* const engine;
 

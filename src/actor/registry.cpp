@@ -3,12 +3,10 @@
 
 #include "process.hpp"
 
-#include <charconv>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
 
 namespace hollywood::actor::detail {
 
@@ -81,51 +79,11 @@ std::uint64_t hash_bytes(std::string_view s) noexcept {
   return avalanche(h);
 }
 
-/// An ID that ends in a number: what precedes the digits, their value and how many there are
-/// (so that "7" and "007" differ). Only numbers that fit in 64 bits count: longer digit runs
-/// hash like any other text.
-struct numbered_id {
-  std::string_view prefix;
-  std::uint64_t number = 0;
-  std::size_t digits = 0;
-};
-
-std::optional<numbered_id> split_number(std::string_view id) noexcept {
-  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  std::size_t digits = 0;
-  while (digits < id.size() && is_digit(id[id.size() - 1 - digits]))
-    ++digits;
-  if (digits == 0) return std::nullopt;
-  numbered_id n{id.substr(0, id.size() - digits), 0, digits};
-  const char* end = id.data() + id.size();
-  if (std::from_chars(end - digits, end, n.number).ec != std::errc{}) return std::nullopt;
-  return n;
-}
-
 }  // namespace
 
-std::uint64_t registry::prefix_hash(std::string_view prefix) noexcept {
-  return hash_bytes(prefix);
-}
-
-registry::placement registry::numbered(std::uint64_t prefix, std::uint64_t number,
-                                       std::size_t digits) noexcept {
-  // The engine numbers the actors it names in blocks of 1024 per worker (see take_number), so a
-  // thread spawns runs of consecutive numbers under one prefix. The shard comes from the prefix
-  // and the number's block of 1024: a run keeps one shard's lock and table in the spawner's
-  // cache, while kinds, parents and blocks spread over the shards. The slot comes from a hash of
-  // the whole ID (placing runs in neighbouring slots made linear probing's clusters long enough to
-  // cost more than the cache misses they saved). The digit count keeps "7" and "007" apart.
-  const std::uint64_t salt = prefix ^ (static_cast<std::uint64_t>(digits) << 59);
-  const std::uint64_t block = avalanche(salt + (number >> 10) * golden);
-  const std::uint64_t hash = avalanche(salt ^ (number * golden));
-  return placement{hash, static_cast<std::size_t>(block >> placement::hash_bits)};
-}
-
 registry::placement registry::locate(std::string_view id) noexcept {
-  if (const auto n = split_number(id)) return numbered(hash_bytes(n->prefix), n->number, n->digits);
   const std::uint64_t hash = hash_bytes(id);
-  return placement{hash, static_cast<std::size_t>(hash >> placement::hash_bits)};
+  return placement{hash, static_cast<std::size_t>(hash >> (64 - 6))};
 }
 
 std::size_t registry::shard::home_of(slot s, std::size_t mask) const noexcept {
@@ -209,6 +167,7 @@ void registry::shard::resize(std::size_t capacity) {
 }
 
 registry::~registry() {
+  numbers_->release_all();
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
     for (const slot e : s.slots) {
@@ -220,15 +179,7 @@ registry::~registry() {
 }
 
 registry::placement registry::prepare(std::string_view id) const noexcept {
-  return prefetched(locate(id));
-}
-
-registry::placement registry::prepare_numbered(std::uint64_t prefix, std::uint64_t number,
-                                               std::size_t digits) const noexcept {
-  return prefetched(numbered(prefix, number, digits));
-}
-
-registry::placement registry::prefetched(placement where) const noexcept {
+  const placement where = locate(id);
   const shard& s = shards_[where.shard()];
   if (const slot* table = s.hint_table.load(std::memory_order_relaxed)) {
     __builtin_prefetch(table + (where.hash() & s.hint_mask.load(std::memory_order_relaxed)));
@@ -242,6 +193,14 @@ pid registry::insert(process* p, placement where) {
   std::lock_guard lock(s.mu);
   const shard::probe_result r = s.probe(p->id(), hash);
   if (r.found) return pid(s.slots[r.index].get());
+  // An ID the engine could have made: an engine actor may hold it, and otherwise the engine must
+  // never hand its number out under it. Under this shard's lock, so that two users naming the
+  // same ID see each other.
+  if (const auto number = number_table::number_of(p->id())) {
+    number_table::claim_result claimed = numbers_->claim(*number, p->id());
+    if (claimed.existing) return std::move(claimed.existing);
+    if (claimed.reserved) where.bits |= placement::reserved_number;
+  }
   if (s.full()) {
     s.insert_new(p, hash);
   } else {
@@ -253,8 +212,20 @@ pid registry::insert(process* p, placement where) {
   return {};
 }
 
+bool registry::insert_numbered(process* p, number_table::run& r, std::uint64_t number) noexcept {
+  const std::uint64_t key = numbers_->publish(r, number, p);
+  if (key == 0) return false;
+  p->set_registry_key(key);
+  return true;
+}
+
 void registry::remove(process* p) noexcept {
-  const placement where(p->registry_key());
+  const std::uint64_t key = p->registry_key();
+  if (number_table::owns(key)) {
+    if (numbers_->remove(p, key)) p->release();
+    return;
+  }
+  const placement where(key);
   shard& s = shards_[where.shard()];
   {
     std::lock_guard lock(s.mu);
@@ -262,10 +233,16 @@ void registry::remove(process* p) noexcept {
     if (i == npos) return;
     s.erase_at(i);
   }
+  if ((key & placement::reserved_number) != 0) {
+    if (const auto number = number_table::number_of(p->id())) numbers_->unreserve(*number);
+  }
   p->release();
 }
 
 pid registry::find(std::string_view id) const {
+  if (const auto number = number_table::number_of(id)) {
+    if (pid p = numbers_->find(*number, id)) return p;
+  }
   const placement where = locate(id);
   const std::uint64_t hash = where.hash();
   shard& s = shards_[where.shard()];
@@ -275,6 +252,8 @@ pid registry::find(std::string_view id) const {
 }
 
 void registry::for_each(const std::function<void(process&)>& fn) const {
+  // Only processes are registered.
+  numbers_->for_each([&fn](pid_target& t) { fn(static_cast<process&>(t)); });
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
     for (const slot e : s.slots) {
@@ -284,7 +263,7 @@ void registry::for_each(const std::function<void(process&)>& fn) const {
 }
 
 std::size_t registry::size() const {
-  std::size_t n = 0;
+  std::size_t n = numbers_->size();
   for (auto& s : shards_) {
     std::lock_guard lock(s.mu);
     n += s.used;

@@ -4,27 +4,28 @@
 // The registry maps full IDs to live processes. It holds one reference to each registered
 // process; the process removes itself when it terminates.
 //
-// Sharded (one mutex per shard) by the ID's hash, or for an ID ending in a number by the rest of
-// the ID and that number's block of 1024, with neighbouring numbers in neighbouring slots (see
-// `numbered`): a worker's run of spawns keeps using the shard and the table lines in its own
-// cache, and different kinds, parents and blocks spread over the shards. Each
-// shard is an open-addressing table with linear probing and backward-shift deletion: no allocation
-// per entry, no tombstones, kept between 1/8 and 3/4 full. A slot is one word: the process pointer,
-// with 20 bits of the ID's hash in the bits a user-space pointer leaves zero (the top 16 and the
-// low 4 of a 16-byte aligned object). Those bits are the low bits of the hash, so they give an
-// entry's home slot without touching the process (erase and resize need it for every entry they
-// move) and filter probes before the string compare. An idle actor costs ~21 bytes here instead of
-// ~42 with a separate hash word.
+// IDs the engine numbers live in the number table (see number_table.hpp): a spawn registers its
+// actor there without hashing or locking. Every other ID lives in a hash table sharded 64 ways by
+// the ID's hash, one mutex per shard. Each shard is an open-addressing table with linear probing
+// and backward-shift deletion: no allocation per entry, no tombstones, kept between 1/8 and 3/4
+// full. A slot is one word: the process pointer, with 20 bits of the ID's hash in the bits a
+// user-space pointer leaves zero (the top 16 and the low 4 of a 16-byte aligned object). Those
+// bits are the low bits of the hash, so they give an entry's home slot without touching the
+// process (erase and resize need it for every entry they move) and filter probes before the string
+// compare.
 
 #include <hollywood/actor/pid.hpp>
 #include <hollywood/cache_line.hpp>
 #include <hollywood/thread_annotations.hpp>
+
+#include "number_table.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -41,12 +42,15 @@ class registry {
   registry& operator=(const registry&) = delete;
   ~registry();
 
-  /// Where an ID lives: its shard (top 6 bits) and the low 58 bits of its hash, enough for any
-  /// table mask. From `prepare`, computed once per spawn, and kept in the process for `remove`.
+  /// Where an ID lives in the hash table: its shard (bits 56-61) and the low 56 bits of its
+  /// hash, enough for any table mask. From `prepare`, computed once per spawn, and kept in the
+  /// process for `remove`, with bit 62 set when the ID reserved a number in the number table. Bit
+  /// 63 stays clear (it marks the number table's keys).
   struct placement {
     std::uint64_t bits;
 
-    static constexpr unsigned hash_bits = 58;
+    static constexpr unsigned hash_bits = 56;
+    static constexpr std::uint64_t reserved_number = std::uint64_t{1} << 62;
     placement(std::uint64_t hash, std::size_t shard) noexcept
         : bits((hash & ((std::uint64_t{1} << hash_bits) - 1)) |
                (static_cast<std::uint64_t>(shard) << hash_bits)) {}
@@ -54,28 +58,31 @@ class registry {
     [[nodiscard]] std::uint64_t hash() const noexcept {
       return bits & ((std::uint64_t{1} << hash_bits) - 1);
     }
-    [[nodiscard]] std::size_t shard() const noexcept { return bits >> hash_bits; }
+    [[nodiscard]] std::size_t shard() const noexcept { return (bits >> hash_bits) & 63; }
   };
 
   /// Hashes `id` and prefetches its slot, so that the cache miss a spawn would take under the
   /// shard's lock overlaps the work it does before `insert` (making the process).
   [[nodiscard]] placement prepare(std::string_view id) const noexcept;
 
-  /// `prepare` for the ID `prefix` + `number` in decimal (`digits` long, no leading zeros), from
-  /// the pieces: what a spawn that names its actor has at hand, so it skips parsing the ID back.
-  /// `prefix` is `prefix_hash` of the text before the number.
-  [[nodiscard]] placement prepare_numbered(std::uint64_t prefix, std::uint64_t number,
-                                           std::size_t digits) const noexcept;
-  [[nodiscard]] static std::uint64_t prefix_hash(std::string_view prefix) noexcept;
-
-  /// Registers `p` under its ID and returns the empty PID, or, if the ID is taken, registers
-  /// nothing and returns the existing process's PID. `where` comes from `prepare(p->id())`.
-  /// Registering adopts a reference to `p` the caller holds for the registry (a process is born
-  /// with it).
+  /// Registers `p` under the ID a user gave it and returns the empty PID, or, if the ID is
+  /// taken, registers nothing and returns the existing process's PID. `where` comes from
+  /// `prepare(p->id())`. Registering adopts a reference to `p` the caller holds for the registry
+  /// (a process is born with it).
   pid insert(process* p, placement where);
 
-  /// Unregisters `p` (if it is the process registered under its ID), found by the placement
-  /// `insert` stored in it: no hashing, and a probe compares pointers, not IDs.
+  /// The next number for an ID the engine makes, from the calling thread's run `r` (the runs
+  /// counted by `runs`, an engine-wide counter).
+  std::uint64_t take_number(number_table::run& r, std::atomic<std::uint64_t>& runs) {
+    return numbers_->take(r, runs);
+  }
+  /// Registers `p`, named with `number` from `take_number(r, ...)`, adopting its reference for
+  /// the registry. False when a user named an actor the same (the caller takes another number
+  /// and renames `p`, which nobody can see yet).
+  bool insert_numbered(process* p, number_table::run& r, std::uint64_t number) noexcept;
+
+  /// Unregisters `p` (if it is the process registered under its ID), found by the key `insert`
+  /// or `insert_numbered` stored in it: no hashing, and a probe compares pointers, not IDs.
   void remove(process* p) noexcept;
 
   /// Returns the process registered as `id`, or the empty PID.
@@ -89,7 +96,7 @@ class registry {
 
  private:
   static constexpr std::size_t shard_count = 64;
-  static_assert(shard_count == std::size_t{1} << (64 - placement::hash_bits));
+  static_assert(shard_count == 64, "placement keeps the shard in 6 bits");
 
   /// A process pointer with hash bits packed in; 0 when empty.
   struct slot {
@@ -134,12 +141,10 @@ class registry {
   };
 
   static placement locate(std::string_view id) noexcept;
-  static placement numbered(std::uint64_t prefix, std::uint64_t number,
-                            std::size_t digits) noexcept;
-  /// Prefetches the slot `where` starts at, and returns it.
-  placement prefetched(placement where) const noexcept;
 
   mutable std::array<shard, shard_count> shards_;
+  // Shared with the threads' runs, which may close after the registry is gone.
+  std::shared_ptr<number_table> numbers_ = std::make_shared<number_table>();
 };
 
 }  // namespace hollywood::actor::detail

@@ -18,6 +18,7 @@
 #include <hollywood/ringbuffer/mpsc_queue.hpp>
 #include <hollywood/thread_annotations.hpp>
 
+#include "number_table.hpp"
 #include "run_queue.hpp"
 
 #include <atomic>
@@ -88,14 +89,9 @@ struct worker {
   struct number_block {
     std::uint64_t next = 0;
     std::uint64_t end = 0;
-    /// The registry placement computed ahead for the number `prepared_number` under the ID prefix
-    /// hashed `prepared_prefix` (engine_impl::number_id); 0 for none (numbers start at 1).
-    std::uint64_t prepared_number = 0;
-    std::uint64_t prepared_prefix = 0;
-    std::uint64_t prepared_placement = 0;
   };
   struct number_blocks {
-    number_block actor_ids;
+    number_table::run actor_ids;  // with the registry page its actors go in
     number_block request_ids;
   };
   number_blocks numbers;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <hollywood_test/recorder.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -146,6 +147,41 @@ TEST(engine, an_engine_named_actor_never_takes_a_name_the_user_gave) {
   // The user's actors are untouched: each is still the one registered under its name.
   for (const pid& user : named)
     EXPECT_EQ(e->lookup(user.id()).target(), user.target());
+}
+
+TEST(engine, users_naming_the_numbers_the_engine_is_handing_out_meanwhile_keep_them) {
+  // A plain thread spawns numbered actors while another names actors "svc/<n>" for the numbers
+  // just ahead of it: whoever registers first keeps the name, and no two actors ever share one.
+  auto e = make_engine();
+  auto quiet = [] { return make_fn_producer([](context&) {}); };
+  const std::size_t before = e->stats().actors;
+  const pid probe = e->spawn(quiet(), "svc");
+  const std::uint64_t start = std::stoull(std::string(probe.id().substr(4)));
+  constexpr std::uint64_t count = 3000;
+  std::vector<pid> engine_named;
+  std::vector<pid> user_named;
+  std::thread user([&] {
+    for (std::uint64_t n = start + count; n > start; n -= 2)
+      user_named.push_back(e->spawn(quiet(), "svc", spawn_options{}.with_id(std::to_string(n))));
+  });
+  for (std::uint64_t i = 0; i < count; ++i)
+    engine_named.push_back(e->spawn(quiet(), "svc"));
+  user.join();
+  std::set<std::string> ids;
+  std::set<const void*> targets;
+  for (const pid& p : engine_named) {
+    EXPECT_TRUE(ids.insert(std::string(p.id())).second) << p.id();
+    targets.insert(p.target());
+  }
+  for (const pid& p : user_named) {
+    // A user spawn that lost the race returns the engine's actor of that name (a duplicate).
+    if (targets.insert(p.target()).second) EXPECT_TRUE(ids.insert(std::string(p.id())).second);
+  }
+  for (const pid& p : engine_named)
+    EXPECT_EQ(e->lookup(p.id()).target(), p.target()) << p.id();
+  for (const pid& p : user_named)
+    EXPECT_EQ(e->lookup(p.id()).target(), p.target()) << p.id();
+  EXPECT_EQ(e->stats().actors, before + 1 + targets.size());  // 1: the probe
 }
 
 TEST(engine, send_to_the_empty_pid_is_a_noop) {
@@ -391,7 +427,7 @@ TEST(engine, lookup_stays_exact_while_the_registry_grows_and_shrinks) {
 }
 
 TEST(engine, numbered_ids_are_found_exactly_however_they_were_named) {
-  // The registry places IDs ending in a number by that number; names the engine made and names
+  // The registry finds the IDs the engine makes by their number; names the engine made and names
   // a user gave must still meet, and numbers that read alike must stay apart.
   auto e = make_engine();
   pid automatic = e->spawn_fn([](context&) {}, "job");

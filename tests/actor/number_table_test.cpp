@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+// number_table: engine-numbered IDs found by number, runs of numbers per thread, reservations by
+// user-named look-alikes, and pages freed once their run is over and their actors left.
+#include "number_table.hpp"
+
+#include <hollywood/actor/pid.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using hollywood::actor::pid;
+using hollywood::actor::detail::number_table;
+using hollywood::actor::detail::pid_target;
+
+constexpr std::uint64_t page = number_table::page_numbers;
+
+/// A registrable target named `id`; the test keeps one reference, the table gets another.
+struct entry {
+  explicit entry(const std::string& id) : handle("test", id) {}
+  pid_target* adopt() {
+    handle.target()->add_ref();  // the table's reference
+    return handle.target();
+  }
+  pid handle;
+};
+
+std::string id_of(std::uint64_t number) {
+  return "svc/" + std::to_string(number);
+}
+
+TEST(number_table, finds_the_numbers_the_engine_could_have_made_and_nothing_else) {
+  EXPECT_EQ(number_table::number_of("svc/1"), 1U);
+  EXPECT_EQ(number_table::number_of("a/b/svc/0"), 0U);
+  EXPECT_EQ(number_table::number_of("svc/18446744073709551615"), 18446744073709551615ULL);
+  EXPECT_FALSE(number_table::number_of("svc/18446744073709551616"));  // past 64 bits
+  EXPECT_FALSE(number_table::number_of("svc/007"));                   // leading zeros
+  EXPECT_FALSE(number_table::number_of("svc7"));                      // no '/' before it
+  EXPECT_FALSE(number_table::number_of("123"));
+  EXPECT_FALSE(number_table::number_of("svc/"));
+  EXPECT_FALSE(number_table::number_of("svc/1a"));
+}
+
+TEST(number_table, runs_hand_out_every_number_once_across_threads) {
+  auto table = std::make_shared<number_table>();
+  std::atomic<std::uint64_t> runs{0};
+  constexpr int per_thread = 3000;
+  std::vector<std::vector<std::uint64_t>> taken(3);
+  std::vector<std::thread> threads;
+  for (auto& mine : taken) {
+    threads.emplace_back([&] {
+      number_table::run r;
+      for (int i = 0; i < per_thread; ++i)
+        mine.push_back(table->take(r, runs));
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  std::set<std::uint64_t> all;
+  for (const auto& mine : taken) {
+    // Consecutive within a run, and every run starts on a page boundary (1 for the first).
+    for (std::size_t i = 1; i < mine.size(); ++i) {
+      if (mine[i] != mine[i - 1] + 1) EXPECT_EQ(mine[i] % page, 0U) << mine[i];
+    }
+    all.insert(mine.begin(), mine.end());
+  }
+  EXPECT_EQ(all.size(), 3U * per_thread);
+  EXPECT_EQ(all.count(0), 0U);
+  // Runs that published nothing leave no page behind.
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, a_page_lives_while_its_run_is_open_or_an_actor_in_it_is_registered) {
+  auto table = std::make_shared<number_table>();
+  std::atomic<std::uint64_t> runs{0};
+  number_table::run r;
+  std::vector<std::unique_ptr<entry>> entries;
+  std::vector<std::uint64_t> keys;
+  for (int i = 0; i < 10; ++i) {
+    const std::uint64_t n = table->take(r, runs);
+    entries.push_back(std::make_unique<entry>(id_of(n)));
+    const std::uint64_t key = table->publish(r, n, entries.back()->adopt());
+    ASSERT_NE(key, 0U);
+    EXPECT_TRUE(number_table::owns(key));
+    keys.push_back(key);
+  }
+  EXPECT_EQ(table->size(), 10U);
+  EXPECT_EQ(table->find(3, "svc/3"), entries[2]->handle);
+  EXPECT_FALSE(table->find(3, "other/3"));  // the number, but not the ID
+  EXPECT_FALSE(table->find(11, "svc/11"));  // taken by nobody yet
+  EXPECT_FALSE(table->find(5000, "svc/5000"));
+
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    ASSERT_TRUE(table->remove(entries[i]->handle.target(), keys[i]));
+    entries[i]->handle.target()->release();  // the table's reference, handed back
+  }
+  EXPECT_FALSE(table->remove(entries[0]->handle.target(), keys[0]));  // gone already
+  EXPECT_FALSE(table->find(3, "svc/3"));
+  EXPECT_EQ(table->pages(), 1U);  // the run may still publish into it
+  r.close();
+  EXPECT_EQ(table->pages(), 0U);
+
+  // The other order: the run ends first, its last actor frees the page.
+  const std::uint64_t n = table->take(r, runs);
+  entry last(id_of(n));
+  const std::uint64_t key = table->publish(r, n, last.adopt());
+  r.close();
+  EXPECT_EQ(table->pages(), 1U);
+  ASSERT_TRUE(table->remove(last.handle.target(), key));
+  last.handle.target()->release();
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, a_reserved_number_is_never_published_and_a_published_one_is_a_duplicate) {
+  auto table = std::make_shared<number_table>();
+  std::atomic<std::uint64_t> runs{0};
+  number_table::run r;
+  // A user names svc/2 before the engine reaches 2, twice under two prefixes: both reserve it.
+  auto first = table->claim(2, "svc/2");
+  EXPECT_FALSE(first.existing);
+  EXPECT_TRUE(first.reserved);
+  EXPECT_TRUE(table->claim(2, "job/2").reserved);
+  EXPECT_EQ(table->take(r, runs), 1U);
+  EXPECT_EQ(table->take(r, runs), 2U);
+  entry two(id_of(2));
+  EXPECT_EQ(table->publish(r, 2, two.adopt()), 0U);  // refused: take the next number instead
+  two.handle.target()->release();
+  EXPECT_FALSE(table->find(2, "svc/2"));  // the user's actor lives in the registry's hash table
+
+  // A number the engine published: the same ID is that actor, another prefix reserves nothing.
+  const std::uint64_t n = table->take(r, runs);
+  entry published(id_of(n));
+  const std::uint64_t key = table->publish(r, n, published.adopt());
+  ASSERT_NE(key, 0U);
+  auto same = table->claim(n, id_of(n));
+  EXPECT_EQ(same.existing, published.handle);
+  EXPECT_FALSE(same.reserved);
+  auto other = table->claim(n, "job/" + std::to_string(n));
+  EXPECT_FALSE(other.existing);
+  EXPECT_FALSE(other.reserved);
+
+  // Reservations far past any run make their own page, freed with the last of them.
+  EXPECT_TRUE(table->claim(1'000'000, "svc/1000000").reserved);
+  EXPECT_EQ(table->pages(), 2U);
+  table->unreserve(1'000'000);
+  EXPECT_EQ(table->pages(), 1U);
+
+  ASSERT_TRUE(table->remove(published.handle.target(), key));
+  published.handle.target()->release();
+  r.close();
+  EXPECT_EQ(table->pages(), 1U);  // svc/2 and job/2 still hold number 2
+  table->unreserve(2);
+  EXPECT_EQ(table->pages(), 1U);
+  table->unreserve(2);
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_succeed) {
+  // One thread publishes every number of its runs while another reserves the numbers ahead of
+  // it: each number ends up published or reserved, never both, whoever got there first.
+  auto table = std::make_shared<number_table>();
+  std::atomic<std::uint64_t> runs{0};
+  constexpr std::uint64_t count = 20 * page;
+  std::vector<std::unique_ptr<entry>> entries(count + 1);
+  std::vector<std::uint64_t> keys(count + 1, 0);
+  std::vector<char> reserved(count + 1, 0);
+  std::thread user([&] {
+    for (std::uint64_t n = count; n >= 1; --n)
+      reserved[n] = table->claim(n, id_of(n)).reserved ? 1 : 0;
+  });
+  {
+    number_table::run r;
+    for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
+      entries[n] = std::make_unique<entry>(id_of(n));
+      keys[n] = table->publish(r, n, entries[n]->adopt());
+      if (keys[n] == 0) entries[n]->handle.target()->release();  // refused: not adopted
+    }
+  }
+  user.join();
+  std::size_t published = 0;
+  for (std::uint64_t n = 1; n <= count; ++n) {
+    EXPECT_NE(keys[n] != 0, reserved[n] != 0) << n;
+    if (keys[n] != 0) {
+      ++published;
+      EXPECT_EQ(table->find(n, id_of(n)), entries[n]->handle);
+    }
+  }
+  EXPECT_EQ(table->size(), published);
+  for (std::uint64_t n = 1; n <= count; ++n) {
+    if (keys[n] != 0) {
+      ASSERT_TRUE(table->remove(entries[n]->handle.target(), keys[n]));
+      entries[n]->handle.target()->release();
+    } else {
+      table->unreserve(n);
+    }
+  }
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, a_run_closing_after_its_table_was_dropped_frees_nothing_twice) {
+  // A plain thread's run keeps the table alive: the engine (and its registry) may go first.
+  number_table::run r;
+  std::atomic<std::uint64_t> runs{0};
+  {
+    auto table = std::make_shared<number_table>();
+    entry e(id_of(table->take(r, runs)));
+    ASSERT_NE(table->publish(r, 1, e.adopt()), 0U);
+    table->release_all();  // engine teardown: the table's reference goes back
+    EXPECT_EQ(table->size(), 0U);
+  }
+  r.close();  // ASan reports it if this touched freed memory
+}
+
+}  // namespace
