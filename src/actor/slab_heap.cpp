@@ -278,7 +278,7 @@ bool slab_heap::next_current() noexcept {
   return true;
 }
 
-slab_heap::span_header* slab_heap::make_span() noexcept {
+void* slab_heap::reserve_span() noexcept {
   if (next_ == end_) {
     // Over-reserve by a span to align; the slack stays reserved and untouched.
     void* r = ::mmap(nullptr, reservation_bytes + span_bytes, PROT_READ | PROT_WRITE,
@@ -288,9 +288,15 @@ slab_heap::span_header* slab_heap::make_span() noexcept {
     next_ = (base + span_bytes - 1) & ~(span_bytes - 1);
     end_ = next_ + reservation_bytes;
   }
-  auto* s = new (reinterpret_cast<void*>(next_)) span_header{};
+  void* at = reinterpret_cast<void*>(next_);
   next_ += span_bytes;
-  // Whole words at a time (a 16-byte heap's span has 16384 slots): the lock is held meanwhile.
+  return at;
+}
+
+slab_heap::span_header* slab_heap::format_span(void* at) const noexcept {
+  if (at == nullptr) return nullptr;
+  auto* s = new (at) span_header{};
+  // Whole words at a time (a 16-byte heap's span has 16384 slots): the lock may be held meanwhile.
   std::uint64_t* free = bitmap(s);
   std::fill(free, free + bitmap_words_, ~std::uint64_t{0});
   if (const std::size_t tail = slots_per_span_ % 64; tail != 0) {
@@ -390,15 +396,18 @@ bool slab_heap::populate_wanted() noexcept {
 
 void slab_heap::populate_ahead() noexcept {
   for (;;) {
-    span_header* s = nullptr;
+    void* at = nullptr;
     {
       std::lock_guard lock(mu_);
       if (populating_ || ready_.size() >= spans_ahead_) return;
-      s = make_span();
-      if (s == nullptr) return;
+      at = reserve_span();
+      if (at == nullptr) return;
       populating_ = true;
     }
-    // After the header's pages, which make_span wrote.
+    // Outside the lock: writing the header faults its first page in, which takes microseconds
+    // on a VM, and spawners would wait for it.
+    span_header* s = format_span(at);
+    // After the header's pages, which format_span wrote.
     const std::size_t skip = header_pages() * page_bytes;
     fault_in(reinterpret_cast<char*>(s) + skip, span_bytes - skip);
     std::lock_guard lock(mu_);

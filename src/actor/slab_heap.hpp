@@ -114,11 +114,16 @@ class slab_heap {
   void poison(void* slot) const noexcept;
   void unpoison(void* slot, std::size_t used) const noexcept;
   void check_not_free(void* slot) const noexcept;
+  /// Writes a span's header and bitmap at `at` (null passes through). Needs no lock: only its
+  /// reserver knows the address yet.
+  span_header* format_span(void* at) const noexcept;
 
   // With mu_ held:
   std::size_t take_from(span_header& s, void** out, std::size_t n) noexcept;
   bool next_current() noexcept;
-  span_header* make_span() noexcept;
+  /// The address of a new span (null when out of address space).
+  void* reserve_span() noexcept;
+  span_header* make_span() noexcept { return format_span(reserve_span()); }
   std::size_t give_back(span_header& s) noexcept;
 
   const std::size_t slot_bytes_;
