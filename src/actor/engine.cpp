@@ -14,6 +14,7 @@
 
 #include <sched.h>
 
+#include <array>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -445,16 +446,24 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
 worker::number_blocks& engine_impl::number_blocks() noexcept {
   // Plain threads take blocks too: a thread spawning in a loop then numbers its actors
   // consecutively into one registry page, and requests without a shared counter's line each.
-  // Keyed by the engine's serial, not its address (see intern_kind).
-  thread_local std::uint64_t plain_engine = 0;
-  thread_local worker::number_blocks plain;
+  // A few engines' blocks at once, so a thread alternating between engines does not end a run
+  // (and start a page) per spawn. Keyed by the engine's serial, not its address (see
+  // intern_kind).
+  struct engine_blocks {
+    std::uint64_t engine = 0;
+    worker::number_blocks blocks;
+  };
+  thread_local std::array<engine_blocks, 4> plain;
+  thread_local std::size_t next_evicted = 0;
   if (worker* w = current_worker(); w != nullptr && w->owner == &scheduler_) return w->numbers;
-  if (plain_engine != serial_) {
-    plain.actor_ids.close();
-    plain.request_ids = {};
-    plain_engine = serial_;
+  for (engine_blocks& b : plain) {
+    if (b.engine == serial_) return b.blocks;
   }
-  return plain;
+  engine_blocks& b = plain[next_evicted++ % plain.size()];
+  b.blocks.actor_ids.close();
+  b.blocks.request_ids = {};
+  b.engine = serial_;
+  return b.blocks;
 }
 
 std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
@@ -528,8 +537,14 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
     while (!registry_.insert_numbered(p, *run, number)) {
       // A user gave an actor the name this number makes: the engine's names never alias an actor
       // the user named, so this one takes the next number (it is not visible to anyone yet).
-      std::string renamed(p->id());
-      number = number_id(*run, renamed, prefix_size);
+      std::string renamed;
+      try {
+        renamed = p->id();
+        number = number_id(*run, renamed, prefix_size);  // may start a run: allocates
+      } catch (...) {
+        delete p;  // never visible to anyone
+        throw;
+      }
       p->rename(std::move(renamed));
     }
   } else if (pid existing = registry_.insert(p, where)) {
@@ -621,9 +636,14 @@ void engine_impl::shutdown() {
   stopping_.store(true, std::memory_order_release);
   if (scheduler_.on_worker() || current_process() != nullptr) {
     // An actor cannot wait for the engine it runs on: only start stopping the top level.
-    registry_.for_each([this](process& p) {
-      if (!p.parent() && pid(&p) != event_stream_) (void)stop(pid(&p), stop_mode::graceful);
+    // Stopped outside the registry's locks: a stop may end in a dead letter and the user's
+    // rewrite hook, which may look actors up.
+    std::vector<pid> top;
+    registry_.for_each([&](process& p) {
+      if (!p.parent() && pid(&p) != event_stream_) top.emplace_back(&p);
     });
+    for (const pid& p : top)
+      (void)stop(p, stop_mode::graceful);
     return;
   }
   std::lock_guard lock(shutdown_mu_);

@@ -69,8 +69,24 @@ number_table::~number_table() {
 
 number_table::page* number_table::page_at(shard& s, std::uint64_t page_index) {
   auto [it, fresh] = s.pages.try_emplace(page_index, nullptr);
-  if (fresh) it->second = new page(page_index * page_numbers);
-  return it->second;
+  if (!fresh) return it->second;
+  try {
+    it->second = new page(page_index * page_numbers);
+  } catch (...) {
+    s.pages.erase(it);
+    throw;
+  }
+  page* pg = it->second;
+  const auto first = s.pageless.lower_bound(pg->first);
+  auto last = first;
+  for (; last != s.pageless.end() && last->first - pg->first < page_numbers; ++last) {
+    const std::uint64_t users = last->second;
+    pg->slots[last->first - pg->first].store((users * one_reservation) | reservation_bit,
+                                             std::memory_order_relaxed);  // nobody publishes yet
+    pg->refs += static_cast<std::int64_t>(users);
+  }
+  s.pageless.erase(first, last);
+  return pg;
 }
 
 void number_table::unref(shard& s, page* pg, std::int64_t count) noexcept {
@@ -159,7 +175,14 @@ number_table::claim_result number_table::claim(std::uint64_t number, std::string
   const std::uint64_t index = number / page_numbers;
   shard& s = shard_of(index);
   std::lock_guard lock(s.mu);
-  page* pg = page_at(s, index);
+  const auto it = s.pages.find(index);
+  if (it == s.pages.end()) {
+    // No run has this number and no engine actor holds it: the run that reaches it will find the
+    // reservation here when it makes its page.
+    ++s.pageless[number];
+    return {{}, true};
+  }
+  page* pg = it->second;
   std::atomic<std::uintptr_t>& slot = pg->slots[number % page_numbers];
   // Acquire: pairs with publish's release (the target's ID is read).
   std::uintptr_t seen = slot.load(std::memory_order_acquire);
@@ -185,7 +208,12 @@ void number_table::unreserve(std::uint64_t number) noexcept {
   shard& s = shard_of(index);
   std::lock_guard lock(s.mu);
   const auto it = s.pages.find(index);
-  if (it == s.pages.end()) return;
+  if (it == s.pages.end()) {
+    if (const auto waiting = s.pageless.find(number); waiting != s.pageless.end()) {
+      if (--waiting->second == 0) s.pageless.erase(waiting);
+    }
+    return;
+  }
   std::atomic<std::uintptr_t>& slot = it->second->slots[number % page_numbers];
   // A reserved slot changes only under this lock: publish fails on it.
   const std::uintptr_t seen = slot.load(std::memory_order_relaxed);

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -121,12 +122,17 @@ class number_table : public std::enable_shared_from_this<number_table> {
     mutable std::mutex mu;
     /// Pages by first number / page_numbers.
     std::unordered_map<std::uint64_t, page*> pages HOLLYWOOD_GUARDED_BY(mu);
+    /// Reservations of numbers whose page does not exist, by number: how many users hold each.
+    /// A page is made for a run only (a user naming "order/93847561" would otherwise pin 2 KB),
+    /// and the run's start moves its range's reservations into the page.
+    std::map<std::uint64_t, std::uint32_t> pageless HOLLYWOOD_GUARDED_BY(mu);
   };
 
   [[nodiscard]] shard& shard_of(std::uint64_t page_index) const noexcept {
     return shards_[page_index % shard_count];
   }
-  /// The page holding `page_index`'s numbers, made if absent. @pre s.mu held.
+  /// The page holding `page_index`'s numbers, made (with the reservations waiting for it) if
+  /// absent. @pre s.mu held.
   page* page_at(shard& s, std::uint64_t page_index);
   /// Drops one of `pg`'s references (`count` of them), freeing it at zero. @pre s.mu held.
   void unref(shard& s, page* pg, std::int64_t count) noexcept;

@@ -193,6 +193,9 @@ pid registry::insert(process* p, placement where) {
   std::lock_guard lock(s.mu);
   const shard::probe_result r = s.probe(p->id(), hash);
   if (r.found) return pid(s.slots[r.index].get());
+  // Grow first: a reservation below must not be left behind by a failed allocation.
+  const bool grow = s.full();
+  if (grow) s.resize(s.slots.empty() ? min_capacity : s.slots.size() * 2);
   // An ID the engine could have made: an engine actor may hold it, and otherwise the engine must
   // never hand its number out under it. Under this shard's lock, so that two users naming the
   // same ID see each other.
@@ -201,8 +204,8 @@ pid registry::insert(process* p, placement where) {
     if (claimed.existing) return std::move(claimed.existing);
     if (claimed.reserved) where.bits |= placement::reserved_number;
   }
-  if (s.full()) {
-    s.insert_new(p, hash);
+  if (grow) {
+    s.insert_new(p, hash);  // has room now
   } else {
     // The probe ended at the slot a fresh probe from the entry's home would stop at.
     s.slots[r.index] = slot::make(p, hash);

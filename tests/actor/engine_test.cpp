@@ -160,10 +160,18 @@ TEST(engine, users_naming_the_numbers_the_engine_is_handing_out_meanwhile_keep_t
   constexpr std::uint64_t count = 3000;
   std::vector<pid> engine_named;
   std::vector<pid> user_named;
+  std::atomic<int> ready{0};
+  auto start_together = [&ready] {
+    ready.fetch_add(1);
+    while (ready.load() < 2) {
+    }
+  };
   std::thread user([&] {
+    start_together();
     for (std::uint64_t n = start + count; n > start; n -= 2)
       user_named.push_back(e->spawn(quiet(), "svc", spawn_options{}.with_id(std::to_string(n))));
   });
+  start_together();
   for (std::uint64_t i = 0; i < count; ++i)
     engine_named.push_back(e->spawn(quiet(), "svc"));
   user.join();
@@ -182,6 +190,36 @@ TEST(engine, users_naming_the_numbers_the_engine_is_handing_out_meanwhile_keep_t
   for (const pid& p : user_named)
     EXPECT_EQ(e->lookup(p.id()).target(), p.target()) << p.id();
   EXPECT_EQ(e->stats().actors, before + 1 + targets.size());  // 1: the probe
+}
+
+TEST(engine, a_number_a_user_named_is_the_engines_again_once_that_actor_stopped) {
+  auto e = make_engine();
+  auto quiet = [] { return make_fn_producer([](context&) {}); };
+  const pid probe = e->spawn(quiet(), "svc");
+  const std::uint64_t number = std::stoull(std::string(probe.id().substr(4)));
+  const pid user = e->spawn(quiet(), "svc", spawn_options{}.with_id(std::to_string(number + 1)));
+  ASSERT_TRUE(e->stop(user).wait());
+  EXPECT_FALSE(e->lookup(user.id()));
+  // The reservation went with the actor: the engine's next number is the one the user had.
+  EXPECT_EQ(e->spawn(quiet(), "svc").id(), "svc/" + std::to_string(number + 1));
+}
+
+TEST(engine, a_thread_spawning_on_two_engines_in_turn_keeps_numbering_each_in_one_run) {
+  auto a = make_engine();
+  auto b = make_engine();
+  auto quiet = [] { return make_fn_producer([](context&) {}); };
+  auto number_of = [](const pid& p) { return std::stoull(std::string(p.id().substr(4))); };
+  std::uint64_t last_a = number_of(a->spawn(quiet(), "svc"));
+  std::uint64_t last_b = number_of(b->spawn(quiet(), "svc"));
+  int jumps = 0;  // a new run: once at most in 100 numbers, as a run has 256
+  for (int i = 0; i < 100; ++i) {
+    const std::uint64_t next_a = number_of(a->spawn(quiet(), "svc"));
+    const std::uint64_t next_b = number_of(b->spawn(quiet(), "svc"));
+    jumps += (next_a != last_a + 1 ? 1 : 0) + (next_b != last_b + 1 ? 1 : 0);
+    last_a = next_a;
+    last_b = next_b;
+  }
+  EXPECT_LE(jumps, 2);
 }
 
 TEST(engine, send_to_the_empty_pid_is_a_noop) {

@@ -147,11 +147,10 @@ TEST(number_table, a_reserved_number_is_never_published_and_a_published_one_is_a
   EXPECT_FALSE(other.existing);
   EXPECT_FALSE(other.reserved);
 
-  // Reservations far past any run make their own page, freed with the last of them.
+  // Reservations far past any run wait without a page.
   EXPECT_TRUE(table->claim(1'000'000, "svc/1000000").reserved);
-  EXPECT_EQ(table->pages(), 2U);
-  table->unreserve(1'000'000);
   EXPECT_EQ(table->pages(), 1U);
+  table->unreserve(1'000'000);
 
   ASSERT_TRUE(table->remove(published.handle.target(), key));
   published.handle.target()->release();
@@ -160,6 +159,39 @@ TEST(number_table, a_reserved_number_is_never_published_and_a_published_one_is_a
   table->unreserve(2);
   EXPECT_EQ(table->pages(), 1U);
   table->unreserve(2);
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, users_naming_sparse_numbers_make_no_pages_until_a_run_reaches_them) {
+  // User IDs like "order/93847561": each would pin a 2 KB page if it made one.
+  auto table = std::make_shared<number_table>();
+  for (std::uint64_t n = 1'000'003; n < 100'000'000; n += 1'000'003)
+    EXPECT_TRUE(table->claim(n, id_of(n)).reserved);
+  EXPECT_EQ(table->pages(), 0U);
+  for (std::uint64_t n = 1'000'003; n < 100'000'000; n += 1'000'003)
+    table->unreserve(n);
+
+  // A reservation made before the run starts is moved into its page: the run skips the number.
+  std::atomic<std::uint64_t> runs{0};
+  EXPECT_TRUE(table->claim(5, "svc/5").reserved);
+  EXPECT_TRUE(table->claim(5, "job/5").reserved);
+  number_table::run r;
+  std::vector<std::unique_ptr<entry>> entries;
+  for (std::uint64_t n = table->take(r, runs); n <= 6; n = table->take(r, runs)) {
+    entries.push_back(std::make_unique<entry>(id_of(n)));
+    const std::uint64_t key = table->publish(r, n, entries.back()->adopt());
+    EXPECT_EQ(key == 0, n == 5) << n;
+    if (key == 0) {
+      entries.back()->handle.target()->release();
+    } else {
+      ASSERT_TRUE(table->remove(entries.back()->handle.target(), key));
+      entries.back()->handle.target()->release();
+    }
+  }
+  r.close();
+  EXPECT_EQ(table->pages(), 1U);  // held by the two reservations
+  table->unreserve(5);
+  table->unreserve(5);
   EXPECT_EQ(table->pages(), 0U);
 }
 
@@ -172,11 +204,19 @@ TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_
   std::vector<std::unique_ptr<entry>> entries(count + 1);
   std::vector<std::uint64_t> keys(count + 1, 0);
   std::vector<char> reserved(count + 1, 0);
+  std::atomic<int> ready{0};
+  auto start_together = [&ready] {
+    ready.fetch_add(1);
+    while (ready.load() < 2) {
+    }
+  };
   std::thread user([&] {
+    start_together();
     for (std::uint64_t n = count; n >= 1; --n)
       reserved[n] = table->claim(n, id_of(n)).reserved ? 1 : 0;
   });
   {
+    start_together();
     number_table::run r;
     for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
       entries[n] = std::make_unique<entry>(id_of(n));
@@ -205,8 +245,8 @@ TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_
   EXPECT_EQ(table->pages(), 0U);
 }
 
-TEST(number_table, a_run_closing_after_its_table_was_dropped_frees_nothing_twice) {
-  // A plain thread's run keeps the table alive: the engine (and its registry) may go first.
+TEST(number_table, a_run_keeps_its_table_alive_after_the_registry_let_go_of_it) {
+  // A plain thread's run holds the table: the engine (and its registry) may go first.
   number_table::run r;
   std::atomic<std::uint64_t> runs{0};
   {
