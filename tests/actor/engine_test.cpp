@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <hollywood_test/recorder.hpp>
+#include <latch>
 #include <set>
 #include <string>
 #include <thread>
@@ -160,18 +161,13 @@ TEST(engine, users_naming_the_numbers_the_engine_is_handing_out_meanwhile_keep_t
   constexpr std::uint64_t count = 3000;
   std::vector<pid> engine_named;
   std::vector<pid> user_named;
-  std::atomic<int> ready{0};
-  auto start_together = [&ready] {
-    ready.fetch_add(1);
-    while (ready.load() < 2) {
-    }
-  };
+  std::latch together(2);  // both threads race from the first number on
   std::thread user([&] {
-    start_together();
+    together.arrive_and_wait();
     for (std::uint64_t n = start + count; n > start; n -= 2)
       user_named.push_back(e->spawn(quiet(), "svc", spawn_options{}.with_id(std::to_string(n))));
   });
-  start_together();
+  together.arrive_and_wait();
   for (std::uint64_t i = 0; i < count; ++i)
     engine_named.push_back(e->spawn(quiet(), "svc"));
   user.join();

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <latch>
 #include <memory>
 #include <set>
 #include <string>
@@ -204,19 +205,14 @@ TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_
   std::vector<std::unique_ptr<entry>> entries(count + 1);
   std::vector<std::uint64_t> keys(count + 1, 0);
   std::vector<char> reserved(count + 1, 0);
-  std::atomic<int> ready{0};
-  auto start_together = [&ready] {
-    ready.fetch_add(1);
-    while (ready.load() < 2) {
-    }
-  };
+  std::latch together(2);  // both threads race from the first number on
   std::thread user([&] {
-    start_together();
+    together.arrive_and_wait();
     for (std::uint64_t n = count; n >= 1; --n)
       reserved[n] = table->claim(n, id_of(n)).reserved ? 1 : 0;
   });
   {
-    start_together();
+    together.arrive_and_wait();
     number_table::run r;
     for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
       entries[n] = std::make_unique<entry>(id_of(n));
