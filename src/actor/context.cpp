@@ -79,7 +79,7 @@ pid context::child(std::string_view relative_id) const {
   full.push_back('/');
   full.append(relative_id);
   for (const pid& c : self_.children()) {
-    if (c.id() == full) return c;
+    if (c.target()->has_id(full)) return c;  // without writing out every child's ID
   }
   return {};
 }

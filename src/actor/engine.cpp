@@ -91,7 +91,7 @@ engine_impl::engine_impl(actor::engine& owner, engine_config config)
       backoff_backlog_(config_.backoff == sender_backoff::yield
                            ? config_.backoff_backlog
                            : std::numeric_limits<std::size_t>::max()),
-      address_(intern_address(config_.remote ? config_.remote->address() : config_.address)),
+      address_(intern(config_.remote ? config_.remote->address() : config_.address)),
       scheduler_(config_, [this] { return_memory(); }),
       remote_(config_.remote.get()) {}
 
@@ -432,7 +432,7 @@ kind_record* engine_impl::intern_kind(std::string_view kind) {
     std::lock_guard lock(kinds_mu_);
     auto it = kinds_.find(kind);
     if (it == kinds_.end()) {
-      auto record = std::make_unique<kind_record>(std::string(kind), *this);
+      auto record = std::make_unique<kind_record>(intern(kind), *this);
       const std::string_view key = record->name;
       it = kinds_.emplace(key, std::move(record)).first;
     }
@@ -476,16 +476,6 @@ std::uint64_t engine_impl::take_number(std::atomic<std::uint64_t>& counter,
   return b.next++;
 }
 
-std::uint64_t engine_impl::number_id(number_table::run& run, std::string& id,
-                                     std::size_t prefix_size) {
-  const std::uint64_t number = registry_.take_number(run, next_run_);
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), number);
-  id.resize(prefix_size);
-  id.append(buf, end);
-  return number;
-}
-
 std::string engine_impl::next_responder_id() {
   // Short enough for the small-string buffer however many requests there were: base 36.
   char buf[24] = {'r', 'e', 'q', '/'};
@@ -502,23 +492,22 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
     return unexpected(errc::invalid_argument);
   }
   if (stopping_.load(std::memory_order_acquire)) return unexpected(errc::engine_stopped);
-  std::string id;
-  if (parent != nullptr) {
-    id.append(parent->id());
-    id.push_back('/');
-  }
-  id.append(kind);
-  id.push_back('/');
   kind_record* const record = intern_kind(kind);
   const bool numbered = options.id.empty();
-  const std::size_t prefix_size = id.size();
+  std::string id;  // a numbered actor's is written out only when asked for (see pid_target)
   number_table::run* run = nullptr;
   std::uint64_t number = 0;
   registry::placement where{0};
   if (numbered) {
     run = &number_blocks().actor_ids;
-    number = number_id(*run, id, prefix_size);
+    number = registry_.take_number(*run, next_run_);
   } else {
+    if (parent != nullptr) {
+      id.append(parent->id());
+      id.push_back('/');
+    }
+    id.append(kind);
+    id.push_back('/');
     id.append(options.id);
     options.id.clear();  // consumed: it is part of the PID now
     where = registry_.prepare(id);
@@ -529,7 +518,7 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
         process::customization{std::move(options), nullptr});
   }
   // Born with one reference (adopted by the returned PID) and its scheduling bit set.
-  auto* p = new process(address_, std::move(id), std::move(make), record, std::move(custom),
+  auto* p = new process(address_, std::move(id), number, std::move(make), record, std::move(custom),
                         parent != nullptr ? pid(parent) : pid{},
                         parent != nullptr ? parent->policy_for_children() : parent_policy{});
   if (const std::uint32_t heaps = slab_heap::take_populate_requests()) populate_heap_ahead(heaps);
@@ -537,15 +526,13 @@ expected<pid> engine_impl::spawn(producer&& make, std::string_view kind, spawn_o
     while (!registry_.insert_numbered(p, *run, number)) {
       // A user gave an actor the name this number makes: the engine's names never alias an actor
       // the user named, so this one takes the next number (it is not visible to anyone yet).
-      std::string renamed;
       try {
-        renamed = p->id();
-        number = number_id(*run, renamed, prefix_size);  // may start a run: allocates
+        number = registry_.take_number(*run, next_run_);  // may start a run: allocates
       } catch (...) {
         delete p;  // never visible to anyone
         throw;
       }
-      p->rename(std::move(renamed));
+      p->renumber(number);
     }
   } else if (pid existing = registry_.insert(p, where)) {
     delete p;  // never visible to anyone

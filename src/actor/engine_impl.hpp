@@ -175,9 +175,6 @@ class engine_impl {
   [[nodiscard]] limited_log& event_log() noexcept { return event_log_; }
 
  private:
-  /// Names an actor the engine numbers: replaces whatever follows `id`'s first `prefix_size`
-  /// bytes with the next actor number from `run`, and returns that number.
-  std::uint64_t number_id(number_table::run& run, std::string& id, std::size_t prefix_size);
   std::string next_responder_id();
   /// The calling thread's blocks of numbers: a worker's own, or a plain thread's for this engine.
   worker::number_blocks& number_blocks() noexcept;

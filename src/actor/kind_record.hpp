@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <utility>
 
 namespace hollywood::actor::detail {
 
@@ -44,9 +43,11 @@ class striped_counter {
 class engine_impl;
 
 struct kind_record {
-  kind_record(std::string n, engine_impl& e) : name(std::move(n)), engine(&e) {}
+  kind_record(const std::string* n, engine_impl& e) : name(*n), engine(&e) {}
 
-  const std::string name;
+  /// Interned (see intern()): the numbered IDs of this kind's actors point at it, and may outlive
+  /// the engine.
+  const std::string& name;
   /// The engine that interned it: processes reach their engine through their kind.
   engine_impl* const engine;
 

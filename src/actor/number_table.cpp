@@ -168,7 +168,7 @@ pid number_table::find(std::uint64_t number, std::string_view id) const {
   // Acquire: pairs with publish's release. The lock keeps the target registered (and alive).
   pid_target* p =
       target_in(it->second->slots[number % page_numbers].load(std::memory_order_acquire));
-  return p != nullptr && p->id() == id ? pid(p) : pid{};
+  return p != nullptr && p->has_id(id) ? pid(p) : pid{};
 }
 
 number_table::claim_result number_table::claim(std::uint64_t number, std::string_view id) {
@@ -189,7 +189,7 @@ number_table::claim_result number_table::claim(std::uint64_t number, std::string
   for (;;) {
     if (pid_target* p = target_in(seen)) {
       // The engine handed this number out already, and never will again.
-      return {p->id() == id ? pid(p) : pid{}, false};
+      return {p->has_id(id) ? pid(p) : pid{}, false};
     }
     const std::uintptr_t reserved =
         seen == 0 ? (one_reservation | reservation_bit) : seen + one_reservation;

@@ -88,9 +88,11 @@ const spawn_options& default_spawn_options() noexcept {
   return defaults;
 }
 
-process::process(const std::string* address, std::string&& id, producer&& make, kind_record* kind,
-                 std::unique_ptr<customization>&& custom, pid&& parent, parent_policy policy)
-    : pid_target(target_kind::process, address, std::move(id)),
+process::process(const std::string* address, std::string&& id, std::uint64_t number,
+                 producer&& make, kind_record* kind, std::unique_ptr<customization>&& custom,
+                 pid&& parent, parent_policy policy)
+    : pid_target(target_kind::process, address, std::move(id),
+                 numbered_id{number, &kind->name, parent.target()}),
       parent_policy_(policy),
       make_(std::move(make)),
       parent_(std::move(parent)),
@@ -701,8 +703,8 @@ void process::finalize() noexcept {
   // PIDs of this process only where something takes one: each costs two atomic operations on
   // its reference count, a sizeable part of a short-lived actor's end.
   if (engine().has_subscribers()) engine().publish_event(actor_stopped_event{pid(this)});
+  // `parent_` stays: a numbered ID is written out from the parent's, whenever it is asked for.
   if (parent_) notify(parent_, system_kind::child_terminated, pid(this));
-  parent_ = pid{};
   std::vector<std::shared_ptr<completion_state>> waiters;
   if (extras_) {
     const pid self(this);

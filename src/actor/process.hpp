@@ -93,9 +93,11 @@ class process final : public pid_target {
   };
 
   /// `custom` null: the default options. `kind` was interned by the engine the process runs on.
-  /// Takes `id`, `make`, `custom` and `parent` over (moves from them).
-  process(const std::string* address, std::string&& id, producer&& make, kind_record* kind,
-          std::unique_ptr<customization>&& custom, pid&& parent, parent_policy policy);
+  /// An empty `id` names the process by `number` (see pid_target). Takes `id`, `make`, `custom`
+  /// and `parent` over (moves from them).
+  process(const std::string* address, std::string&& id, std::uint64_t number, producer&& make,
+          kind_record* kind, std::unique_ptr<customization>&& custom, pid&& parent,
+          parent_policy policy);
   ~process();
 
   // Processes live in the process heap's cache-line slots (see process_heap.hpp).
@@ -142,9 +144,9 @@ class process final : public pid_target {
   /// registry under the shard's lock when it registers the process, read back when it leaves.
   [[nodiscard]] std::uint64_t registry_key() const noexcept { return registry_key_; }
   void set_registry_key(std::uint64_t key) noexcept { registry_key_ = key; }
-  /// Gives the process another ID: only before the registry accepted it, while no one else can
-  /// see it.
-  void rename(std::string id) noexcept { id_ = std::move(id); }
+  /// Gives a numbered process another number: only before the registry accepted it, while no
+  /// one else can see it.
+  using pid_target::renumber;
   [[nodiscard]] const pid& parent() const noexcept { return parent_; }
   /// A mark after every user message queued so far, and whether the process has since taken all
   /// of them out of its inbox (see engine::inbox_mark). @threadsafe
@@ -248,7 +250,7 @@ class process final : public pid_target {
   // fields off the cache lines senders use per message. A process starts 16-byte aligned, so
   // fields four 16-byte granules apart never share a line. Offsets in brackets:
   // - senders write the inbox's tail [136] and read the reference word [0] and `custom_` [128];
-  // - the worker reads the lifecycle flags [49], `receiver_` [56] and the system inbox [64] and
+  // - the worker reads the lifecycle flags [50], `receiver_` [56] and the system inbox [64] and
   //   writes `processed_` [72] for every message.
   // With the lifecycle flags next to the tail, 4 senders -> 1 actor dropped from 36 M to 27 M
   // msgs/s, and as much with `processed_` on the reference word's line.
@@ -279,6 +281,8 @@ class process final : public pid_target {
   // in `extras_`.
   producer make_;
   std::unique_ptr<extras> extras_;
+  // Immutable after construction, and kept until the process is freed: a numbered ID is written
+  // out from the parent's (see pid_target).
   pid parent_;
 
   // Immutable after construction, read by any thread. The engine is reached through the kind.

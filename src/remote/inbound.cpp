@@ -101,7 +101,7 @@ expected<void> inbound::on_hello(std::string_view payload) {
   }
   hello_ = true;
   address_ = h.address();
-  interned_ = actor::detail::intern_address(address_);
+  interned_ = actor::detail::intern(address_);
   session_ = h.session();
   if (auto p = owner_.find_peer(interned_)) p->seen_incarnation(h.incarnation());
   // Acknowledge the hello itself: the caller learns its connection was accepted (a TLS 1.3

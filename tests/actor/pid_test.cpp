@@ -3,11 +3,28 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <hollywood_test/wait.hpp>
+#include <latch>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
 #include <unordered_set>
+#include <vector>
 
 namespace {
 
 using namespace hollywood::actor;
+using hollywood::test::wait_until;
+
+/// Whether `id` is `prefix` followed by a number in canonical form (no sign, no leading zero).
+bool numbered_under(std::string_view id, std::string_view prefix) {
+  if (!id.starts_with(prefix)) return false;
+  const std::string_view digits = id.substr(prefix.size());
+  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return false;
+  return digits.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 TEST(pid, empty_pid_is_false_and_prints_nothing) {
   pid p;
@@ -45,6 +62,120 @@ TEST(pid, engine_pid_equals_a_pid_built_from_its_strings_and_hashes_alike) {
   EXPECT_EQ(std::hash<pid>{}(spawned), std::hash<pid>{}(named));
   std::unordered_set<pid> set{spawned};
   EXPECT_EQ(set.count(named), 1u);
+}
+
+TEST(pid, a_numbered_id_is_written_out_when_asked_and_outlives_its_engine) {
+  // The engine keeps a numbered actor's kind, parent and number, and writes the text out on the
+  // first id(): here only after the engine and all three actors are gone.
+  pid root;
+  pid leaf;
+  pid twig;
+  std::string root_id;
+  {
+    auto e = engine::create(engine_config{}.with_workers(1)).value();
+    std::mutex mu;
+    root = e->spawn_fn(
+        [&](context& ctx) {
+          if (!ctx.is<started>()) return;
+          pid l = ctx.spawn_child_fn(
+              [&](context& c) {
+                if (!c.is<started>()) return;
+                pid t = c.spawn_child_fn([](context&) {}, "twig");
+                std::lock_guard lock(mu);
+                twig = std::move(t);
+              },
+              "leaf");
+          std::lock_guard lock(mu);
+          leaf = std::move(l);
+        },
+        "root");
+    ASSERT_TRUE(wait_until([&] {
+      std::lock_guard lock(mu);
+      return leaf && twig;
+    }));
+    root_id = std::string(root.id());
+    ASSERT_TRUE(numbered_under(root_id, "root/"));
+    // Lookups match numbered IDs part by part; none of these may find anything.
+    EXPECT_FALSE(e->lookup("leaf/1"));
+    EXPECT_FALSE(e->lookup("x" + root_id + "/leaf/1"));
+    EXPECT_EQ(e->lookup(root_id), root);
+    e->poison(root).wait();
+  }
+  const std::string leaf_id(leaf.id());
+  EXPECT_TRUE(numbered_under(leaf_id, root_id + "/leaf/")) << leaf_id;
+  EXPECT_TRUE(numbered_under(twig.id(), leaf_id + "/twig/")) << twig.id();
+  EXPECT_EQ(twig, pid(twig.address(), twig.id()));
+}
+
+TEST(pid, lookups_match_a_numbered_id_exactly_before_and_after_it_is_written_out) {
+  auto e = engine::create(engine_config{}.with_workers(1)).value();
+  std::mutex mu;
+  pid child;
+  pid parent = e->spawn_fn(
+      [&](context& ctx) {
+        if (!ctx.is<started>()) return;
+        pid c = ctx.spawn_child_fn([](context&) {}, "kid");
+        std::lock_guard lock(mu);
+        child = std::move(c);
+      },
+      "dad");
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mu);
+    return static_cast<bool>(child);
+  }));
+  // Found by trying numbers, so that `child` stays unwritten until the lookups below have run.
+  const std::string parent_id(parent.id());
+  std::string number;
+  for (int n = 0; n < 1 << 16 && number.empty(); ++n) {
+    if (e->lookup(parent_id + "/kid/" + std::to_string(n)) == child) number = std::to_string(n);
+  }
+  ASSERT_FALSE(number.empty());
+  const std::string exact = parent_id + "/kid/" + number;
+  const std::vector<std::string> near_misses = {
+      "x" + exact,
+      parent_id + "/ki/" + number,
+      parent_id + "/xkid/" + number,
+      parent_id + "kid/" + number,
+      parent_id.substr(1) + "/kid/" + number,
+      "kid/" + number,
+      parent_id + "/kid/0" + number,
+      parent_id + "/kid/+" + number,
+  };
+  for (const std::string& m : near_misses)
+    EXPECT_FALSE(e->lookup(m)) << m;
+  EXPECT_EQ(child.id(), exact);        // written out now
+  EXPECT_EQ(e->lookup(exact), child);  // and still found
+}
+
+TEST(pid, threads_writing_out_one_numbered_id_at_once_all_see_one_text) {
+  auto e = engine::create(engine_config{}.with_workers(1)).value();
+  std::vector<pid> actors;
+  for (int i = 0; i < 200; ++i)
+    actors.push_back(e->spawn_fn([](context&) {}, "many"));
+  constexpr int threads = 3;
+  std::vector<std::vector<std::string_view>> seen(threads);
+  std::latch together(threads);
+  std::vector<std::thread> askers;
+  for (int t = 0; t < threads; ++t) {
+    askers.emplace_back([&, t] {
+      together.arrive_and_wait();
+      for (const pid& p : actors)
+        seen[t].push_back(p.id());
+    });
+  }
+  for (std::thread& a : askers)
+    a.join();
+  std::unordered_set<std::string_view> distinct;
+  for (std::size_t i = 0; i < actors.size(); ++i) {
+    for (int t = 1; t < threads; ++t) {
+      // One text per actor: the same characters at the same address.
+      EXPECT_EQ(seen[t][i].data(), seen[0][i].data());
+      EXPECT_EQ(seen[t][i], seen[0][i]);
+    }
+    EXPECT_TRUE(numbered_under(seen[0][i], "many/")) << seen[0][i];
+    distinct.insert(seen[0][i]);
+  }
+  EXPECT_EQ(distinct.size(), actors.size());
 }
 
 TEST(pid, copies_share_the_target) {

@@ -3,8 +3,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace hollywood::actor::detail {
 
@@ -30,6 +32,10 @@ enum class target_kind : std::uint8_t {
 /// `ctl_` holds `2 * references + scheduled`. Keeping the "scheduled" bit in the same word means a
 /// queued or running process is kept alive by its scheduling state without a second atomic per
 /// message; only processes use bit 0.
+///
+/// An ID is either text, or a number the engine gave with its kind and parent ("kind/N", or
+/// "parent-id/kind/N"), written out the first time something asks for it. Most actors are never
+/// asked, and building the text cost a spawn about a fifth of its instructions.
 /// @threadsafe
 class pid_target {
  public:
@@ -46,24 +52,70 @@ class pid_target {
 
   [[nodiscard]] target_kind kind() const noexcept { return kind_; }
   [[nodiscard]] std::string_view address() const noexcept { return *address_; }
-  [[nodiscard]] std::string_view id() const noexcept { return id_; }
+  [[nodiscard]] std::string_view id() const noexcept {
+    return numbered_ ? numbered_text() : std::string_view(text_);
+  }
+  /// Whether `id() == id`, without writing out a numbered ID.
+  [[nodiscard]] bool has_id(std::string_view id) const noexcept;
   [[nodiscard]] const std::string* interned_address() const noexcept { return address_; }
 
  protected:
+  /// A numbered ID's parts. `kind` is interned (it outlives any engine); `parent` (null for a
+  /// top-level actor) must stay alive as long as this target does.
+  struct numbered_id {
+    std::uint64_t number;
+    const std::string* kind;
+    const pid_target* parent;
+  };
+
   pid_target(target_kind kind, const std::string* address, std::string&& id) noexcept
-      : address_(address), id_(std::move(id)), kind_(kind) {}
-  ~pid_target() = default;
+      : address_(address), text_(std::move(id)), kind_(kind) {}
+  /// Numbered by `id` when `text` is empty.
+  pid_target(target_kind kind, const std::string* address, std::string&& text,
+             numbered_id id) noexcept
+      : address_(address), kind_(kind), numbered_(text.empty()) {
+    if (numbered_) {
+      new (&lazy_) lazy_text{id, {nullptr}};
+    } else {
+      new (&text_) std::string(std::move(text));
+    }
+  }
+  ~pid_target() {
+    if (!numbered_) {
+      text_.~basic_string();
+      return;
+    }
+    // Acquire: pairs with the release in numbered_text() (the text's contents are freed here).
+    delete lazy_.text.load(std::memory_order_acquire);
+  }
   /// Deletes this object as its most derived type; called when the last reference (and the
   /// scheduled bit) is gone.
   void destroy() noexcept;
+  /// Gives a numbered target another number. @pre nobody else can see it yet.
+  void renumber(std::uint64_t number) noexcept { lazy_.id.number = number; }
+
+  struct lazy_text {
+    numbered_id id;
+    /// The ID written out, once asked for; null until then.
+    mutable std::atomic<std::string*> text;
+  };
 
   std::atomic<std::uint64_t> ctl_{2};
   const std::string* address_;  // interned: equal addresses share one pointer, never freed
-  std::string id_;
+  // The same 32 bytes either way: a numbered ID is no larger than the text it stands for.
+  union {
+    std::string text_;
+    lazy_text lazy_;
+  };
   target_kind kind_;
+  const bool numbered_ = false;
+
+ private:
+  [[nodiscard]] std::string_view numbered_text() const noexcept;
 };
 
-/// Returns a stable pointer to an interned copy of `address`. @threadsafe
-const std::string* intern_address(std::string_view address);
+/// Returns a stable pointer to an interned copy of `text` (an address or a kind): never freed, so
+/// a PID can print its ID and address after its engine is gone. @threadsafe
+const std::string* intern(std::string_view text);
 
 }  // namespace hollywood::actor::detail
