@@ -15,6 +15,11 @@ function(hollywood_add_layer name)
     endif()
     target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
     set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    # PIC alone lets a shared build's users replace any of our functions at load time, so the
+    # compiler may not inline one into another (an empty function stayed a call on every spawn).
+    if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+      target_compile_options(${target} PRIVATE -fno-semantic-interposition)
+    endif()
   endif()
   add_library(hollywood::${name} ALIAS ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
