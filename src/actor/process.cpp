@@ -406,9 +406,10 @@ void process::start_instance() noexcept {
     more().crash_reason = "producer returned no receiver";
     crashed_ = true;
   }
-  if (!crashed_ && !options().middleware.empty()) {
+  // Middleware comes with custom options only: most first turns need not look at the defaults.
+  if (!crashed_ && custom_ && !custom_->options.middleware.empty()) {
     receive_fn fn = [r = receiver_.get()](context& ctx) { r->receive(ctx); };
-    const auto& chain = options().middleware;
+    const auto& chain = custom_->options.middleware;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       fn = (*it)(std::move(fn));
     more().composed = std::move(fn);

@@ -349,6 +349,12 @@ void* slab_heap::allocate(std::size_t used) {
     unpoison(slot, used);
     return slot;
   }
+  return refill_and_allocate(used);
+}
+
+void* slab_heap::refill_and_allocate(std::size_t used) {
+  thread_magazines& t = tl_magazines;
+  magazine& m = t.of[index_];
   void* got[batch];
   const std::size_t n = take(got, t.closed ? 1 : batch);
   if (n == 0) throw std::bad_alloc();
