@@ -627,7 +627,7 @@ void engine_impl::shutdown() {
     // rewrite hook, which may look actors up.
     std::vector<pid> top;
     registry_.for_each([&](process& p) {
-      if (!p.parent() && pid(&p) != event_stream_) top.emplace_back(&p);
+      if (!p.parent() && &p != event_stream_.target()) top.emplace_back(&p);
     });
     for (const pid& p : top)
       (void)stop(p, stop_mode::graceful);
@@ -639,10 +639,10 @@ void engine_impl::shutdown() {
   // actor's descendants first. Repeat, because actors may have been spawned meanwhile.
   for (;;) {
     std::vector<pid> top;
+    // By target: comparing PIDs would write out every numbered ID.
     registry_.for_each([&](process& p) {
-      if (!p.parent()) top.emplace_back(&p);
+      if (!p.parent() && &p != event_stream_.target()) top.emplace_back(&p);
     });
-    std::erase(top, event_stream_);
     if (top.empty()) break;
     std::vector<completion> pending;
     pending.reserve(top.size());

@@ -558,7 +558,10 @@ void process::handle_system() noexcept {
       case system_kind::child_terminated:
         if (extras_) {
           auto& kids = extras_->children;
-          auto it = std::find(kids.begin(), kids.end(), m->subject);
+          // By target: a child is always this engine's process, and comparing PIDs would write
+          // out the siblings' numbered IDs.
+          auto it = std::find_if(kids.begin(), kids.end(),
+                                 [&](const pid& k) { return k.target() == m->subject.target(); });
           if (it != kids.end()) {
             kids.erase(it);
           }
@@ -578,7 +581,7 @@ void process::handle_system() noexcept {
         if (extras_ && options().child_strategy == supervision_strategy::all_for_one &&
             phase_ != phase::stopping && phase_ != phase::dead) {
           for (const pid& child : extras_->children) {
-            if (child != m->subject) notify(child, system_kind::restart_now, {});
+            if (child.target() != m->subject.target()) notify(child, system_kind::restart_now, {});
           }
         }
         break;
