@@ -193,8 +193,10 @@ number_table::claim_result number_table::claim(std::uint64_t number, std::string
     }
     const std::uintptr_t reserved =
         seen == 0 ? (one_reservation | reservation_bit) : seen + one_reservation;
-    // Relaxed on success: a reservation publishes nothing; it only has to win against publish.
-    if (slot.compare_exchange_weak(seen, reserved, std::memory_order_relaxed,
+    // A reservation publishes nothing; acquire is for a failure that finds a target (its ID is
+    // read). Success is no weaker than failure: a stronger failure order is ill-formed before
+    // C++17.
+    if (slot.compare_exchange_weak(seen, reserved, std::memory_order_acquire,
                                    std::memory_order_acquire)) {
       break;
     }

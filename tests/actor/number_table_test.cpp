@@ -69,7 +69,9 @@ TEST(number_table, runs_hand_out_every_number_once_across_threads) {
   for (const auto& mine : taken) {
     // Consecutive within a run, and every run starts on a page boundary (1 for the first).
     for (std::size_t i = 1; i < mine.size(); ++i) {
-      if (mine[i] != mine[i - 1] + 1) EXPECT_EQ(mine[i] % page, 0U) << mine[i];
+      if (mine[i] != mine[i - 1] + 1) {
+        EXPECT_EQ(mine[i] % page, 0U) << mine[i];
+      }
     }
     all.insert(mine.begin(), mine.end());
   }
@@ -237,6 +239,62 @@ TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_
     } else {
       table->unreserve(n);
     }
+  }
+  EXPECT_EQ(table->pages(), 0U);
+}
+
+TEST(number_table, a_claim_aimed_at_the_number_being_published_never_aliases_it) {
+  // The publisher takes no lock unless its page was ever claimed; the claimer here goes for the
+  // number right after the one just published, in every page, as the page's first claim: the
+  // window where the publisher checks for claims without a lock.
+  auto table = std::make_shared<number_table>();
+  std::atomic<std::uint64_t> runs{0};
+  constexpr std::uint64_t pages = 200;
+  constexpr std::uint64_t count = pages * page;
+  std::vector<std::unique_ptr<entry>> entries(count + 1);
+  std::vector<std::uint64_t> keys(count + 1, 0);
+  std::vector<int> reservations(count + 1, 0);
+  std::atomic<std::uint64_t> progress{0};
+  std::latch together(2);
+  std::thread user([&] {
+    together.arrive_and_wait();
+    for (std::uint64_t pg = 0; pg < pages; ++pg) {
+      std::uint64_t at = progress.load(std::memory_order_acquire);
+      while (at / page < pg && at < count) {
+        std::this_thread::yield();
+        at = progress.load(std::memory_order_acquire);
+      }
+      const std::uint64_t n = at + 1;
+      if (n > count || n / page != at / page) continue;  // the publisher is past this page
+      const number_table::claim_result r = table->claim(n, id_of(n));
+      if (r.reserved) ++reservations[n];
+    }
+  });
+  {
+    together.arrive_and_wait();
+    number_table::run r;
+    for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
+      entries[n] = std::make_unique<entry>(id_of(n));
+      keys[n] = table->publish(r, n, entries[n]->adopt());
+      if (keys[n] == 0) entries[n]->handle.target()->release();  // refused: not adopted
+      progress.store(n, std::memory_order_release);
+    }
+  }
+  user.join();
+  std::size_t refused = 0;
+  for (std::uint64_t n = 1; n <= count; ++n) {
+    EXPECT_FALSE(keys[n] != 0 && reservations[n] != 0) << n;  // never both
+    EXPECT_EQ(keys[n] == 0, reservations[n] != 0) << n;       // a refusal is a reservation
+    refused += keys[n] == 0 ? 1 : 0;
+  }
+  EXPECT_LE(refused, pages);
+  for (std::uint64_t n = 1; n <= count; ++n) {
+    if (keys[n] != 0) {
+      ASSERT_TRUE(table->remove(entries[n]->handle.target(), keys[n]));
+      entries[n]->handle.target()->release();
+    }
+    for (int k = 0; k < reservations[n]; ++k)
+      table->unreserve(n);
   }
   EXPECT_EQ(table->pages(), 0U);
 }
