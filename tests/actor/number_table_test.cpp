@@ -38,6 +38,41 @@ std::string id_of(std::uint64_t number) {
   return "svc/" + std::to_string(number);
 }
 
+/// What one thread's publishing left: the entries it made, and each number's key (0: refused).
+struct published {
+  std::vector<std::unique_ptr<entry>> entries;
+  std::vector<std::uint64_t> keys;
+};
+
+/// Publishes every number from 1 to `count` from one run on this thread, calling `after(n)`
+/// once `n` is published or refused.
+template <class F>
+published publish_up_to(number_table& table, std::uint64_t count, F after) {
+  published out{std::vector<std::unique_ptr<entry>>(count + 1),
+                std::vector<std::uint64_t>(count + 1, 0)};
+  std::atomic<std::uint64_t> runs{0};
+  number_table::run r;
+  for (std::uint64_t n = table.take(r, runs); n <= count; n = table.take(r, runs)) {
+    out.entries[n] = std::make_unique<entry>(id_of(n));
+    out.keys[n] = table.publish(r, n, out.entries[n]->adopt());
+    if (out.keys[n] == 0) out.entries[n]->handle.target()->release();  // refused: not adopted
+    after(n);
+  }
+  return out;
+}
+
+/// Unregisters what `p` published and drops `reservations[n]` reservations of each number.
+void clear(number_table& table, published& p, const std::vector<int>& reservations) {
+  for (std::uint64_t n = 1; n < p.keys.size(); ++n) {
+    if (p.keys[n] != 0) {
+      ASSERT_TRUE(table.remove(p.entries[n]->handle.target(), p.keys[n]));
+      p.entries[n]->handle.target()->release();
+    }
+    for (int k = 0; k < reservations[n]; ++k)
+      table.unreserve(n);
+  }
+}
+
 TEST(number_table, finds_the_numbers_the_engine_could_have_made_and_nothing_else) {
   EXPECT_EQ(number_table::number_of("svc/1"), 1U);
   EXPECT_EQ(number_table::number_of("a/b/svc/0"), 0U);
@@ -202,57 +237,37 @@ TEST(number_table, publishing_and_reserving_the_same_numbers_at_once_never_both_
   // One thread publishes every number of its runs while another reserves the numbers ahead of
   // it: each number ends up published or reserved, never both, whoever got there first.
   auto table = std::make_shared<number_table>();
-  std::atomic<std::uint64_t> runs{0};
   constexpr std::uint64_t count = 20 * page;
-  std::vector<std::unique_ptr<entry>> entries(count + 1);
-  std::vector<std::uint64_t> keys(count + 1, 0);
-  std::vector<char> reserved(count + 1, 0);
+  std::vector<int> reservations(count + 1, 0);
   std::latch together(2);  // both threads race from the first number on
   std::thread user([&] {
     together.arrive_and_wait();
     for (std::uint64_t n = count; n >= 1; --n)
-      reserved[n] = table->claim(n, id_of(n)).reserved ? 1 : 0;
+      reservations[n] = table->claim(n, id_of(n)).reserved ? 1 : 0;
   });
-  {
-    together.arrive_and_wait();
-    number_table::run r;
-    for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
-      entries[n] = std::make_unique<entry>(id_of(n));
-      keys[n] = table->publish(r, n, entries[n]->adopt());
-      if (keys[n] == 0) entries[n]->handle.target()->release();  // refused: not adopted
-    }
-  }
+  together.arrive_and_wait();
+  published p = publish_up_to(*table, count, [](std::uint64_t) {});
   user.join();
-  std::size_t published = 0;
+  std::size_t registered = 0;
   for (std::uint64_t n = 1; n <= count; ++n) {
-    EXPECT_NE(keys[n] != 0, reserved[n] != 0) << n;
-    if (keys[n] != 0) {
-      ++published;
-      EXPECT_EQ(table->find(n, id_of(n)), entries[n]->handle);
+    EXPECT_NE(p.keys[n] != 0, reservations[n] != 0) << n;
+    if (p.keys[n] != 0) {
+      ++registered;
+      EXPECT_EQ(table->find(n, id_of(n)), p.entries[n]->handle);
     }
   }
-  EXPECT_EQ(table->size(), published);
-  for (std::uint64_t n = 1; n <= count; ++n) {
-    if (keys[n] != 0) {
-      ASSERT_TRUE(table->remove(entries[n]->handle.target(), keys[n]));
-      entries[n]->handle.target()->release();
-    } else {
-      table->unreserve(n);
-    }
-  }
+  EXPECT_EQ(table->size(), registered);
+  clear(*table, p, reservations);
   EXPECT_EQ(table->pages(), 0U);
 }
 
 TEST(number_table, a_claim_aimed_at_the_number_being_published_never_aliases_it) {
-  // The publisher takes no lock unless its page was ever claimed; the claimer here goes for the
-  // number right after the one just published, in every page, as the page's first claim: the
-  // window where the publisher checks for claims without a lock.
+  // In every page, the claimer goes for the number right after the one just published, as the
+  // page's first claim: a claim and a publish of one number meet as closely as a test can make
+  // them, on pages with no reservation yet.
   auto table = std::make_shared<number_table>();
-  std::atomic<std::uint64_t> runs{0};
   constexpr std::uint64_t pages = 200;
   constexpr std::uint64_t count = pages * page;
-  std::vector<std::unique_ptr<entry>> entries(count + 1);
-  std::vector<std::uint64_t> keys(count + 1, 0);
   std::vector<int> reservations(count + 1, 0);
   std::atomic<std::uint64_t> progress{0};
   std::latch together(2);
@@ -266,36 +281,21 @@ TEST(number_table, a_claim_aimed_at_the_number_being_published_never_aliases_it)
       }
       const std::uint64_t n = at + 1;
       if (n > count || n / page != at / page) continue;  // the publisher is past this page
-      const number_table::claim_result r = table->claim(n, id_of(n));
-      if (r.reserved) ++reservations[n];
+      if (table->claim(n, id_of(n)).reserved) ++reservations[n];
     }
   });
-  {
-    together.arrive_and_wait();
-    number_table::run r;
-    for (std::uint64_t n = table->take(r, runs); n <= count; n = table->take(r, runs)) {
-      entries[n] = std::make_unique<entry>(id_of(n));
-      keys[n] = table->publish(r, n, entries[n]->adopt());
-      if (keys[n] == 0) entries[n]->handle.target()->release();  // refused: not adopted
-      progress.store(n, std::memory_order_release);
-    }
-  }
+  together.arrive_and_wait();
+  published p = publish_up_to(
+      *table, count, [&](std::uint64_t n) { progress.store(n, std::memory_order_release); });
   user.join();
   std::size_t refused = 0;
   for (std::uint64_t n = 1; n <= count; ++n) {
-    EXPECT_FALSE(keys[n] != 0 && reservations[n] != 0) << n;  // never both
-    EXPECT_EQ(keys[n] == 0, reservations[n] != 0) << n;       // a refusal is a reservation
-    refused += keys[n] == 0 ? 1 : 0;
+    EXPECT_FALSE(p.keys[n] != 0 && reservations[n] != 0) << n;  // never both
+    EXPECT_EQ(p.keys[n] == 0, reservations[n] != 0) << n;       // a refusal is a reservation
+    refused += p.keys[n] == 0 ? 1 : 0;
   }
   EXPECT_LE(refused, pages);
-  for (std::uint64_t n = 1; n <= count; ++n) {
-    if (keys[n] != 0) {
-      ASSERT_TRUE(table->remove(entries[n]->handle.target(), keys[n]));
-      entries[n]->handle.target()->release();
-    }
-    for (int k = 0; k < reservations[n]; ++k)
-      table->unreserve(n);
-  }
+  clear(*table, p, reservations);
   EXPECT_EQ(table->pages(), 0U);
 }
 
