@@ -52,6 +52,9 @@ std::uint64_t cluster_impl::fresh_incarnation() noexcept {
 }
 
 void cluster_impl::publish_view(std::vector<member_info> members) {
+  // The host hears first: whoever sees the view in members() and then routes a message has it
+  // queued behind the view, so the host never places that message by an older one.
+  engine.send(host, view_update{members});
   std::lock_guard lock(mu_);
   view_ = std::move(members);
 }

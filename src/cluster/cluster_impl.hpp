@@ -82,6 +82,7 @@ class cluster_impl {
 
   // -- view and counters (for the public API) ------------------------------------------------
 
+  /// Hands the host a new view, then shows it in members().
   void publish_view(std::vector<member_info> members);
   [[nodiscard]] std::vector<member_info> view() const;
 

@@ -105,7 +105,8 @@ class membership final : public actor::receiver {
     h.set_sent_at(now_ns());
     for (const auto& [name, p] : peers_) {
       Member& m = *h.add_members();
-      fill(m, name, p.address, p.incarnation, {}, p.suspected ? suspect : alive);
+      // Kinds too: a member heard of through gossip is placed at once, the same by everyone.
+      fill(m, name, p.address, p.incarnation, p.kinds, p.suspected ? suspect : alive);
       m.set_echo(p.their_sent_at);
     }
     for (const auto& [name, inc, how] : dead_order_) {
@@ -157,7 +158,8 @@ class membership final : public actor::receiver {
       it = peers_.end();
     }
     if (it == peers_.end()) {
-      it = admit(from.name(), from.address(), from.incarnation());
+      it = admit(from.name(), from.address(), from.incarnation(),
+                 {from.kinds().begin(), from.kinds().end()});
       it->second.their_sent_at = h.sent_at();
       changed = true;
       send_heartbeat_to(it->second);  // a newcomer learns the view at once
@@ -215,16 +217,18 @@ class membership final : public actor::receiver {
       peers_.erase(it);
     }
     // Heard of, not from: it gets a full silence window to reach us directly.
-    admit(m.name(), m.address(), m.incarnation());
+    admit(m.name(), m.address(), m.incarnation(), {m.kinds().begin(), m.kinds().end()});
     return true;
   }
 
   std::unordered_map<std::string, peer>::iterator admit(const std::string& name,
                                                         const std::string& address,
-                                                        std::uint64_t inc) {
+                                                        std::uint64_t inc,
+                                                        std::vector<std::string> kinds) {
     peer p;
     p.address = address;
     p.incarnation = inc;
+    p.kinds = std::move(kinds);
     p.heard = clock::now();
     p.membership = actor::pid(address, membership_id);
     impl_->engine.broadcast_event(member_joined_event{name, address, inc});
@@ -444,8 +448,7 @@ class membership final : public actor::receiver {
       view.push_back({name, p.address, p.incarnation, p.kinds,
                       p.suspected ? member_status::suspect : member_status::alive});
     }
-    impl_->publish_view(view);
-    impl_->engine.send(impl_->host, view_update{std::move(view)});
+    impl_->publish_view(std::move(view));
   }
 
   std::shared_ptr<cluster_impl> impl_;

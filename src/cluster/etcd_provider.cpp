@@ -257,8 +257,7 @@ class etcd_provider final : public provider {
       if (m.name == impl_->name && m.incarnation != me) continue;
       view.push_back(m);
     }
-    impl_->publish_view(view);
-    impl_->engine.send(impl_->host, view_update{std::move(view)});
+    impl_->publish_view(std::move(view));
   }
 
   void released(const std::string& key) {

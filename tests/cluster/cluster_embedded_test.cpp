@@ -2,6 +2,7 @@
 // Embedded-provider clusters of engines in one process, over real loopback sockets.
 #include <hollywood/actor/log.hpp>
 
+#include "cluster.pb.h"
 #include "cluster_fixture.hpp"
 
 #include <fmt/format.h>
@@ -67,6 +68,36 @@ TEST(cluster_embedded, members_join_and_open_their_fence) {
   }
 }
 
+TEST(cluster_embedded, a_member_heard_of_only_through_gossip_comes_with_its_kinds) {
+  handling_log log;
+  auto ms = make_cluster(1, log);
+  ASSERT_TRUE(wait_until([&] { return all_see(ms, 1); }));
+  // A stand-in member "f" tells m0 of "g", which never speaks for itself: m0 can only know what
+  // g hosts from f's view, and must place g's shards on it like everyone who heard from g.
+  auto types = test_types();
+  ASSERT_TRUE(types->add_protobuf<cluster::Heartbeat>());
+  auto f = make_node(fast_config(), types);
+  auto member = [](cluster::Member& m, const std::string& name, const std::string& address) {
+    m.set_name(name);
+    m.set_address(address);
+    m.set_incarnation(1);
+    m.add_kinds("greeter");
+  };
+  cluster::Heartbeat h;
+  h.set_cluster(cluster::cluster_config{}.cluster_name);
+  h.set_shard_count(cluster::cluster_config{}.shard_count);
+  member(*h.mutable_from(), "f", f.address());
+  member(*h.add_members(), "g", "127.0.0.1:1");  // nobody listens there
+  f.engine->send(actor::pid(ms[0].node.address(), "cluster/membership"), std::move(h));
+  std::vector<cluster::member_info> view;
+  ASSERT_TRUE(wait_until([&] {
+    view = ms[0].c->members();  // f and g are declared dead again soon: keep the first view
+    return view.size() == 3;
+  }));
+  for (const auto& m : view)
+    EXPECT_EQ(m.kinds, std::vector<std::string>{"greeter"}) << m.name;
+}
+
 TEST(cluster_embedded, every_member_reaches_one_activation_per_identity) {
   handling_log log;
   auto ms = make_cluster(3, log);
@@ -80,7 +111,7 @@ TEST(cluster_embedded, every_member_reaches_one_activation_per_identity) {
   }
   std::set<std::string> owners;
   for (const auto& [id, set] : answers) {
-    ASSERT_EQ(set.size(), 1U) << id << " answered by " << *set.begin() << " and others";
+    ASSERT_EQ(set.size(), 1U) << id << " answered by " << fmt::format("{}", fmt::join(set, ", "));
     const std::string& a = *set.begin();
     EXPECT_EQ(a.substr(a.find('|') + 1), "greeter/" + id) << "identity_of in initialized";
     owners.insert(a.substr(0, a.find('|')));
