@@ -85,10 +85,13 @@ class responder final : public pid_target {
   /// Leaves the engine's exposure table once done (see mark_exposed).
   void retire() noexcept;
   void finish(std::uint32_t final_state, expected<message> result, pid&& sender) noexcept;
+  /// After a sleep in wait(): moves the waiter off the CPU of the thread that answered.
+  void leave_filler_cpu() noexcept;
 
   engine_impl& engine_;
   std::atomic<std::uint32_t> state_{pending};
   std::atomic<std::uint32_t> sleeping_{0};  // a waiter is (about to be) in futex_wait
+  std::atomic<int> filler_cpu_{-1};         // where the answer came from, if a waiter slept
   std::atomic<bool> exposed_{false};
   const mode mode_;
   const std::chrono::steady_clock::time_point deadline_;

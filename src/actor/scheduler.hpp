@@ -98,6 +98,9 @@ struct worker {
   std::uint32_t ticks = 0;
   std::uint64_t rng = 0;
   std::atomic<std::uint32_t> parked{0};  // futex word: 1 while parked
+  /// The CPU of the thread that last woke this worker, or -1: written by the waker before it
+  /// clears `parked`, taken by the worker once it is awake (see scheduler::leave_waker_cpu).
+  std::atomic<int> waker_cpu{-1};
   idle_meter idle;
   std::thread thread;
 };
@@ -170,6 +173,8 @@ class scheduler {
   void wake_one() noexcept;
   /// Parks until woken; may return a process taken from a stalled worker's `run_next` slot.
   process* park(worker& w) noexcept;
+  /// Moves a worker just woken on its waker's CPU to another one it may use.
+  void leave_waker_cpu(worker& w) noexcept;
   bool leave_idle_list(worker& w) noexcept;
   /// Turns taken by all workers so far (relaxed: tells "some work since", nothing more).
   [[nodiscard]] std::uint64_t total_turns() const noexcept;
