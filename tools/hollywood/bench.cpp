@@ -4,6 +4,7 @@
 // workload, one fresh process each, interleaved; ratios are paired per repetition against the
 // better CAF configuration of that repetition, so "> 1" always means this engine wins.
 #include "commands.hpp"
+#include "core_roundtrip.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -208,6 +209,24 @@ void progress(std::size_t done, std::size_t total, const std::string& what) {
   std::fflush(stderr);
 }
 
+/// The cache-line round trip before and after the run: a run whose figures differ from the
+/// last one's by as much as these do measured the VM, not the code.
+void report_roundtrip(std::optional<double> before, std::optional<double> after, bool json) {
+  if (!before || !after) return;
+  if (json) {
+    nlohmann::json j = {{"machine", "core-roundtrip"},
+                        {"before_ns", *before},
+                        {"after_ns", *after},
+                        {"unit", "ns"}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf(
+        "cross-core cache-line round trip (the VM's phase): %.0f ns before the run, %.0f ns "
+        "after\n",
+        *before, *after);
+  }
+}
+
 struct bench_options {
   std::vector<std::string> workloads;
   std::string vs;
@@ -247,6 +266,7 @@ int run_bench(const bench_options& opt) {
   }
   const int reps = opt.reps > 0 ? opt.reps : (opt.quick ? 1 : 5);
   const auto invocations = expand(workloads);
+  const std::optional<double> roundtrip_before = core_roundtrip_ns();
   results res;
   std::vector<std::string> order;  // metric names in first-seen order
   std::vector<std::string> failures;
@@ -351,6 +371,7 @@ int run_bench(const bench_options& opt) {
           plain, o.median, o.min, o.max);
     }
   }
+  report_roundtrip(roundtrip_before, core_roundtrip_ns(), opt.json);
   for (const auto& f : failures)
     std::fprintf(stderr, "check failed: %s\n", f.c_str());
   return failures.empty() ? 0 : 1;
