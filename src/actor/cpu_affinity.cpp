@@ -29,4 +29,9 @@ scoped_cpu_avoidance::~scoped_cpu_avoidance() {
   (void)sched_setaffinity(0, sizeof(allowed), &allowed);
 }
 
+void leave_cpu_if_on(int cpu) noexcept {
+  if (cpu < 0 || cpu != current_cpu()) return;
+  const scoped_cpu_avoidance leave(cpu);  // moves now; the affinity is back at the brace
+}
+
 }  // namespace hollywood::actor::detail

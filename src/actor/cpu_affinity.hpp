@@ -25,4 +25,8 @@ class scoped_cpu_avoidance {
   int restore_ = -1;  // the CPU taken out of the affinity, or -1 when nothing changed
 };
 
+/// Moves the calling thread off `cpu` if it runs there and may run elsewhere, leaving its
+/// affinity as it was: the kernel keeps the thread where it moved to until it next balances.
+void leave_cpu_if_on(int cpu) noexcept;
+
 }  // namespace hollywood::actor::detail

@@ -212,9 +212,7 @@ void scheduler::leave_waker_cpu(worker& w) noexcept {
   // shares one CPU with this worker, each running only when the other is preempted, while other
   // CPUs idle: a blocking request measured 2-5 us instead of 0.6 us until the kernel's balancer
   // separated them, ~20 ms later. Moving off once makes the wake-up land where the work can run.
-  if (cpu == current_cpu()) {
-    const scoped_cpu_avoidance leave(cpu);  // moves now; the affinity is back at the brace
-  }
+  leave_cpu_if_on(cpu);
 }
 
 // -- the worker loop ---------------------------------------------------------------------

@@ -13,6 +13,7 @@
 namespace {
 
 using hollywood::actor::detail::current_cpu;
+using hollywood::actor::detail::leave_cpu_if_on;
 using hollywood::actor::detail::scoped_cpu_avoidance;
 
 cpu_set_t affinity() {
@@ -47,6 +48,22 @@ TEST(cpu_affinity, the_scope_runs_off_the_cpu_it_avoids_and_restores_the_affinit
   });
 }
 
+TEST(cpu_affinity, leaving_a_cpu_moves_the_thread_and_keeps_its_affinity) {
+  const cpu_set_t all = affinity();
+  if (CPU_COUNT(&all) < 2) GTEST_SKIP() << "this process may use one CPU only";
+  on_own_thread([&] {
+    const int here = current_cpu();
+    ASSERT_GE(here, 0);
+    leave_cpu_if_on(here);
+    EXPECT_NE(current_cpu(), here);
+    cpu_set_t after = affinity();
+    EXPECT_TRUE(CPU_EQUAL(&after, &all));
+    leave_cpu_if_on(-1);  // unknown: nothing to do
+    after = affinity();
+    EXPECT_TRUE(CPU_EQUAL(&after, &all));
+  });
+}
+
 TEST(cpu_affinity, a_thread_bound_to_one_cpu_stays_there) {
   on_own_thread([] {
     const int only = current_cpu();
@@ -61,6 +78,8 @@ TEST(cpu_affinity, a_thread_bound_to_one_cpu_stays_there) {
       EXPECT_TRUE(CPU_EQUAL(&during, &one));
       EXPECT_EQ(current_cpu(), only);
     }
+    leave_cpu_if_on(only);
+    EXPECT_EQ(current_cpu(), only);
     cpu_set_t after = affinity();
     EXPECT_TRUE(CPU_EQUAL(&after, &one));
   });
