@@ -179,7 +179,9 @@ TEST(engine, users_naming_the_numbers_the_engine_is_handing_out_meanwhile_keep_t
   }
   for (const pid& p : user_named) {
     // A user spawn that lost the race returns the engine's actor of that name (a duplicate).
-    if (targets.insert(p.target()).second) EXPECT_TRUE(ids.insert(std::string(p.id())).second);
+    if (targets.insert(p.target()).second) {
+      EXPECT_TRUE(ids.insert(std::string(p.id())).second);
+    }
   }
   for (const pid& p : engine_named)
     EXPECT_EQ(e->lookup(p.id()).target(), p.target()) << p.id();

@@ -147,6 +147,82 @@ TEST(pid, lookups_match_a_numbered_id_exactly_before_and_after_it_is_written_out
   EXPECT_EQ(e->lookup(exact), child);  // and still found
 }
 
+/// The number of the engine-numbered actor `p` of kind `kind` (no parent), found by lookups so
+/// that `p`'s ID stays unwritten.
+std::string number_of(engine& e, const pid& p, const std::string& kind) {
+  for (int n = 0; n < 1 << 16; ++n) {
+    if (e.lookup(kind + "/" + std::to_string(n)) == p) return std::to_string(n);
+  }
+  return {};
+}
+
+TEST(pid, comparing_and_hashing_numbered_pids_writes_no_id_out) {
+  auto e1 = engine::create(engine_config{}.with_workers(1)).value();
+  auto e2 = engine::create(engine_config{}.with_workers(1)).value();
+  pid a = e1->spawn_fn([](context&) {}, "w");
+  pid other = e1->spawn_fn([](context&) {}, "w");
+  const std::string number = number_of(*e1, a, "w");
+  ASSERT_FALSE(number.empty());
+  // Both engines are "local": an actor of e2 with the same kind and number has the same PID text.
+  pid twin;
+  std::vector<pid> spawned;
+  for (int i = 0; i < 4096 && !twin; ++i) {
+    spawned.push_back(e2->spawn_fn([](context&) {}, "w"));
+    if (e2->lookup("w/" + number) == spawned.back()) twin = spawned.back();
+  }
+  ASSERT_TRUE(twin) << "e2 never numbered an actor " << number;
+  const pid given(a.address(), "w/" + number);
+  const pid dad_given(a.address(), "dad/" + number);
+
+  EXPECT_EQ(a, twin);  // numbered on both sides
+  EXPECT_EQ(a, given);
+  EXPECT_EQ(given, a);
+  EXPECT_NE(a, other);
+  EXPECT_NE(a, dad_given);
+  EXPECT_EQ(std::hash<pid>{}(a), std::hash<pid>{}(twin));
+  EXPECT_EQ(std::hash<pid>{}(a), std::hash<pid>{}(given));
+  std::unordered_set<pid> set{a, other};
+  EXPECT_EQ(set.count(twin), 1u);
+  EXPECT_EQ(set.count(given), 1u);
+  EXPECT_EQ(set.count(dad_given), 0u);
+  for (const pid* p : {&a, &other, &twin}) {
+    EXPECT_FALSE(p->target()->id_written_out());
+  }
+  // Once written out, the same answers.
+  EXPECT_EQ(a.id(), "w/" + number);
+  EXPECT_TRUE(a.target()->id_written_out());
+  EXPECT_EQ(a, twin);
+  EXPECT_EQ(std::hash<pid>{}(a), std::hash<pid>{}(twin));
+  EXPECT_NE(a, other);
+  EXPECT_FALSE(twin.target()->id_written_out());
+}
+
+TEST(pid, a_numbered_child_hashes_as_its_written_out_id_would) {
+  auto e = engine::create(engine_config{}.with_workers(1)).value();
+  std::mutex mu;
+  pid child;
+  pid parent = e->spawn_fn(
+      [&](context& ctx) {
+        if (!ctx.is<started>()) return;
+        pid c = ctx.spawn_child_fn([](context&) {}, "kid");
+        std::lock_guard lock(mu);
+        child = std::move(c);
+      },
+      "dad");
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mu);
+    return static_cast<bool>(child);
+  }));
+  // Pieces from the parent down, on the stack: neither ID is written out.
+  const std::size_t before = std::hash<pid>{}(child);
+  EXPECT_FALSE(child.target()->id_written_out());
+  EXPECT_FALSE(parent.target()->id_written_out());
+  const pid given(child.address(), child.id());
+  EXPECT_EQ(before, std::hash<pid>{}(given));
+  EXPECT_EQ(before, std::hash<pid>{}(child));
+  EXPECT_EQ(child, given);
+}
+
 TEST(pid, threads_writing_out_one_numbered_id_at_once_all_see_one_text) {
   auto e = engine::create(engine_config{}.with_workers(1)).value();
   std::vector<pid> actors;

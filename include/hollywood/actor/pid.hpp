@@ -84,7 +84,7 @@ class pid {
     if (a.target_ == b.target_) return true;
     if (a.target_ == nullptr || b.target_ == nullptr) return false;
     return a.target_->interned_address() == b.target_->interned_address() &&
-           a.target_->id() == b.target_->id();
+           a.target_->same_id(*b.target_);
   }
 
  private:
@@ -96,7 +96,8 @@ class pid {
 template <>
 struct std::hash<hollywood::actor::pid> {
   std::size_t operator()(const hollywood::actor::pid& p) const noexcept {
-    const std::size_t h = std::hash<std::string_view>{}(p.id());
+    if (!p) return std::hash<std::string_view>{}(std::string_view{});
+    const std::size_t h = p.target()->id_hash();
     return h ^ (std::hash<std::string_view>{}(p.address()) * 31);
   }
 };

@@ -57,6 +57,15 @@ class pid_target {
   }
   /// Whether `id() == id`, without writing out a numbered ID.
   [[nodiscard]] bool has_id(std::string_view id) const noexcept;
+  /// Whether `id() == other.id()`, without writing out a numbered ID.
+  [[nodiscard]] bool same_id(const pid_target& other) const noexcept;
+  /// A hash of `id()`, equal for equal IDs, without writing out a numbered ID.
+  [[nodiscard]] std::size_t id_hash() const noexcept;
+  /// Whether `id()` has its text already: always for a given ID, after the first `id()` for a
+  /// numbered one.
+  [[nodiscard]] bool id_written_out() const noexcept {
+    return !numbered_ || lazy_.text.load(std::memory_order_acquire) != nullptr;
+  }
   [[nodiscard]] const std::string* interned_address() const noexcept { return address_; }
 
  protected:
@@ -112,6 +121,10 @@ class pid_target {
 
  private:
   [[nodiscard]] std::string_view numbered_text() const noexcept;
+  /// The ID's text when it exists (given, or written out already), else an empty view.
+  [[nodiscard]] std::string_view text_if_any() const noexcept;
+  /// Writes the ID into `out` without keeping it; returns its length, or 0 if it does not fit.
+  std::size_t copy_id(char* out, std::size_t capacity) const noexcept;
 };
 
 /// Returns a stable pointer to an interned copy of `text` (an address or a kind): never freed, so
