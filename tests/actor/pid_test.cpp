@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <hollywood_test/wait.hpp>
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -107,22 +108,38 @@ TEST(pid, a_numbered_id_is_written_out_when_asked_and_outlives_its_engine) {
   EXPECT_EQ(twig, pid(twig.address(), twig.id()));
 }
 
-TEST(pid, lookups_match_a_numbered_id_exactly_before_and_after_it_is_written_out) {
-  auto e = engine::create(engine_config{}.with_workers(1)).value();
-  std::mutex mu;
+/// A numbered actor "dad" whose `started` spawns a numbered child "kid"; the child is empty if
+/// it never came. Neither ID is written out.
+struct family {
+  pid parent;
   pid child;
-  pid parent = e->spawn_fn(
-      [&](context& ctx) {
+};
+family spawn_dad_and_kid(engine& e) {
+  struct slot {
+    std::mutex mu;
+    pid child;
+  };
+  auto got = std::make_shared<slot>();  // shared: dad may start after a timed-out wait
+  pid parent = e.spawn_fn(
+      [got](context& ctx) {
         if (!ctx.is<started>()) return;
         pid c = ctx.spawn_child_fn([](context&) {}, "kid");
-        std::lock_guard lock(mu);
-        child = std::move(c);
+        std::lock_guard lock(got->mu);
+        got->child = std::move(c);
       },
       "dad");
-  ASSERT_TRUE(wait_until([&] {
-    std::lock_guard lock(mu);
-    return static_cast<bool>(child);
-  }));
+  (void)wait_until([&] {
+    std::lock_guard lock(got->mu);
+    return static_cast<bool>(got->child);
+  });
+  std::lock_guard lock(got->mu);
+  return {std::move(parent), got->child};
+}
+
+TEST(pid, lookups_match_a_numbered_id_exactly_before_and_after_it_is_written_out) {
+  auto e = engine::create(engine_config{}.with_workers(1)).value();
+  const auto [parent, child] = spawn_dad_and_kid(*e);
+  ASSERT_TRUE(child);
   // Found by trying numbers, so that `child` stays unwritten until the lookups below have run.
   const std::string parent_id(parent.id());
   std::string number;
@@ -199,21 +216,9 @@ TEST(pid, comparing_and_hashing_numbered_pids_writes_no_id_out) {
 
 TEST(pid, a_numbered_child_hashes_as_its_written_out_id_would) {
   auto e = engine::create(engine_config{}.with_workers(1)).value();
-  std::mutex mu;
-  pid child;
-  pid parent = e->spawn_fn(
-      [&](context& ctx) {
-        if (!ctx.is<started>()) return;
-        pid c = ctx.spawn_child_fn([](context&) {}, "kid");
-        std::lock_guard lock(mu);
-        child = std::move(c);
-      },
-      "dad");
-  ASSERT_TRUE(wait_until([&] {
-    std::lock_guard lock(mu);
-    return static_cast<bool>(child);
-  }));
-  // Pieces from the parent down, on the stack: neither ID is written out.
+  const auto [parent, child] = spawn_dad_and_kid(*e);
+  ASSERT_TRUE(child);
+  // Hashed by its number: neither ID is written out.
   const std::size_t before = std::hash<pid>{}(child);
   EXPECT_FALSE(child.target()->id_written_out());
   EXPECT_FALSE(parent.target()->id_written_out());
