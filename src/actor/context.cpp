@@ -54,20 +54,32 @@ void context::request_message(const pid& to, actor::message msg, std::chrono::na
   e.send_request(to, std::move(msg), std::move(responder));
 }
 
-pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {
-  if (self_.current_phase() == detail::phase::stopping ||
-      self_.current_phase() == detail::phase::dead) {
+namespace {
+/// `options`: null for the defaults.
+pid spawn_child_of(detail::process& parent, producer& make, std::string_view kind,
+                   spawn_options* options) {
+  if (parent.current_phase() == detail::phase::stopping ||
+      parent.current_phase() == detail::phase::dead) {
     detail::log(log_level::warn,
-                "spawn_child refused: " + std::string(self_.id()) + " is stopping");
+                "spawn_child refused: " + std::string(parent.id()) + " is stopping");
     return {};
   }
-  auto r = self_.engine().spawn(std::move(make), kind, std::move(options), &self_);
+  auto r = parent.engine().spawn(std::move(make), kind, options, &parent);
   if (!r) {
     detail::log(log_level::warn,
                 "spawn_child of kind '" + std::string(kind) + "' refused: " + r.error().message());
     return {};
   }
   return std::move(*r);
+}
+}  // namespace
+
+pid context::spawn_child(producer make, std::string_view kind) {
+  return spawn_child_of(self_, make, kind, nullptr);
+}
+
+pid context::spawn_child(producer make, std::string_view kind, spawn_options options) {
+  return spawn_child_of(self_, make, kind, &options);
 }
 
 const std::vector<pid>& context::children() const noexcept {

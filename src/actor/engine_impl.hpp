@@ -129,8 +129,9 @@ class engine_impl {
 
   // -- actors ------------------------------------------------------------------------
 
-  /// Takes what it uses of `make` and `options` (moves from them).
-  expected<pid> spawn(producer&& make, std::string_view kind, spawn_options&& options,
+  /// Takes what it uses of `make` and `options` (moves from them); null `options` means the
+  /// defaults.
+  expected<pid> spawn(producer&& make, std::string_view kind, spawn_options* options,
                       process* parent);
   completion stop(const pid& target, stop_mode mode);
   response request(const pid& to, message&& m, std::chrono::nanoseconds timeout);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <hollywood_test/recorder.hpp>
 #include <mutex>
 #include <stdexcept>
@@ -131,6 +133,42 @@ TEST(restart, exceeding_max_restarts_stops_the_actor_and_the_process_lives_on) {
   // The engine is fine.
   pid other = e->spawn_fn([](context&) {}, "other");
   EXPECT_TRUE(other);
+}
+
+TEST(restart, actors_spawned_without_options_have_the_default_policy) {
+  // The overloads without options skip building a spawn_options; they must still mean its
+  // defaults, for top-level actors and children alike.
+  auto e = engine::create(engine_config{}.with_workers(2)).value();
+  recorder events(*e);
+  e->subscribe(events.pid());
+  auto top_log = std::make_shared<shared_log>();
+  auto child_log = std::make_shared<shared_log>();
+  pid top = e->spawn(make_producer<fragile>(top_log), "fragile");
+  std::promise<pid> child_promise;
+  pid parent = e->spawn_fn(
+      [&, spawned = false](context& ctx) mutable {
+        if (ctx.is<started>() && !spawned) {
+          spawned = true;
+          child_promise.set_value(ctx.spawn_child(make_producer<fragile>(child_log), "kid"));
+        }
+      },
+      "parent");
+  pid child = child_promise.get_future().get();
+  ASSERT_TRUE(top);
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child.id().rfind(std::string(parent.id()) + "/kid/", 0), 0u) << child.id();
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint32_t i = 0; i <= default_max_restarts; ++i) {
+    e->send(top, job{static_cast<int>(i), true});
+    e->send(child, job{static_cast<int>(i), true});
+  }
+  ASSERT_TRUE(events.wait_count<actor_max_restarts_exceeded_event>(2));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(top_log->instances.load(), static_cast<int>(default_max_restarts) + 1);
+  EXPECT_EQ(child_log->instances.load(), static_cast<int>(default_max_restarts) + 1);
+  // Each restart waited the default delay (both actors restart side by side).
+  EXPECT_GE(took, default_max_restarts * default_restart_delay);
+  ASSERT_TRUE(wait_until([&] { return !e->lookup(top.id()) && !e->lookup(child.id()); }));
 }
 
 TEST(restart, a_throw_in_started_is_a_crash_too) {

@@ -128,13 +128,19 @@ class context {
 
   // -- children ----------------------------------------------------------------
 
-  /// Spawns a child "self-id/kind/id". Children stop before their parent does.
-  pid spawn_child(producer make, std::string_view kind, spawn_options options = {});
+  /// Spawns a child "self-id/kind/id". Children stop before their parent does. Without
+  /// options, the child has the defaults (spawn_options{}) and a generated ID.
+  pid spawn_child(producer make, std::string_view kind);
+  pid spawn_child(producer make, std::string_view kind, spawn_options options);
 
   /// Spawns a child whose instances call copies of `f(context&)`.
   template <class F>
+  requires std::is_invocable_v<F&, context&> pid spawn_child_fn(F&& f, std::string_view kind) {
+    return spawn_child(make_fn_producer(std::forward<F>(f)), kind);
+  }
+  template <class F>
   requires std::is_invocable_v<F&, context&> pid spawn_child_fn(F&& f, std::string_view kind,
-                                                                spawn_options options = {}) {
+                                                                spawn_options options) {
     return spawn_child(make_fn_producer(std::forward<F>(f)), kind, std::move(options));
   }
 

@@ -65,17 +65,24 @@ class engine {
   /// returns (as in Hollywood); called from a handler, on a worker after the handler's turn
   /// (docs/threading.md). If the ID is taken, spawns nothing, publishes `actor_duplicate_id_event`
   /// and returns the existing actor's PID. Invalid input or a stopped engine returns the empty PID
-  /// (see `try_spawn` for the reason).
-  pid spawn(producer make, std::string_view kind, spawn_options options = {});
+  /// (see `try_spawn` for the reason). Without options, the actor has the defaults
+  /// (spawn_options{}) and a generated ID, and the caller builds no options object.
+  pid spawn(producer make, std::string_view kind);
+  pid spawn(producer make, std::string_view kind, spawn_options options);
 
   /// Like `spawn`, reporting `errc::invalid_argument` (empty kind, null producer) or
   /// `errc::engine_stopped`.
-  expected<pid> try_spawn(producer make, std::string_view kind, spawn_options options = {});
+  expected<pid> try_spawn(producer make, std::string_view kind);
+  expected<pid> try_spawn(producer make, std::string_view kind, spawn_options options);
 
   /// Spawns an actor whose instances call copies of `f(context&)`.
   template <class F>
+  requires std::is_invocable_v<F&, context&> pid spawn_fn(F&& f, std::string_view kind) {
+    return spawn(make_fn_producer(std::forward<F>(f)), kind);
+  }
+  template <class F>
   requires std::is_invocable_v<F&, context&> pid spawn_fn(F&& f, std::string_view kind,
-                                                          spawn_options options = {}) {
+                                                          spawn_options options) {
     return spawn(make_fn_producer(std::forward<F>(f)), kind, std::move(options));
   }
 
