@@ -360,9 +360,10 @@ bool process::invoke(envelope& e) noexcept {
   return false;
 }
 
-void process::deliver_lifecycle(message m) noexcept {
-  envelope e(std::move(m), pid{});
-  (void)receive(e);  // a crash is recorded in crashed_, which the caller checks
+template <class Event>
+void process::deliver_lifecycle() noexcept {
+  envelope e(std::in_place, Event{});  // empty, so it fits the message's buffer: no allocation
+  (void)receive(e);                    // a crash is recorded in crashed_, which the caller checks
 }
 
 void process::run_continuation(responder& r, envelope& e) noexcept {
@@ -417,13 +418,13 @@ void process::start_instance() noexcept {
   }
   phase_ = phase::running;
   if (!crashed_) {
-    deliver_lifecycle(message(initialized{}));
+    deliver_lifecycle<initialized>();
     if (!crashed_ && engine().has_subscribers()) {
       engine().publish_event(actor_initialized_event{pid(this)});
     }
   }
   if (!crashed_) {
-    deliver_lifecycle(message(started{}));
+    deliver_lifecycle<started>();
     if (!crashed_ && engine().has_subscribers())
       engine().publish_event(actor_started_event{pid(this)});
   }
@@ -433,7 +434,7 @@ void process::start_instance() noexcept {
 void process::discard_instance() noexcept {
   if (receiver_ && !lifecycle_done_) {
     lifecycle_done_ = true;
-    deliver_lifecycle(message(stopped{}));  // a throw from `stopped` changes nothing now
+    deliver_lifecycle<stopped>();  // a throw from `stopped` changes nothing now
   }
   wrapped_ = false;
   if (extras_) extras_->composed = nullptr;

@@ -225,7 +225,9 @@ class process final : public pid_target {
   /// Runs the receiver (through the middleware) on `e`; false, with crashed_ set, if it threw.
   bool receive(envelope& e) noexcept;
   bool invoke(envelope& e) noexcept;
-  void deliver_lifecycle(message m) noexcept;
+  /// Delivers a fresh `Event` (initialized, started or stopped), built in place.
+  template <class Event>
+  void deliver_lifecycle() noexcept;
   void run_continuation(responder& r, envelope& e) noexcept;
   void start_instance() noexcept;
   void handle_system() noexcept;

@@ -14,6 +14,9 @@ struct envelope {
   envelope() noexcept = default;
   envelope(message&& m, const pid& from) noexcept : msg(std::move(m)), sender(from) {}
   envelope(message&& m, pid&& from) noexcept : msg(std::move(m)), sender(std::move(from)) {}
+  /// Builds the message in place from `value`, without a sender.
+  template <class T>
+  envelope(std::in_place_t, T&& value) : msg(std::forward<T>(value)) {}
 
   message msg;
   pid sender;
