@@ -567,6 +567,27 @@ TEST(mpsc_queue, a_small_first_block_is_followed_by_full_blocks_in_fifo_order) {
   }
 }
 
+TEST(mpsc_queue, a_reused_block_shows_nothing_of_its_earlier_use) {
+  // The consumer leaves every slot it read stamped as published. A block that comes back (here
+  // a first block of two slots, both read, into a second queue of the thread) must not show
+  // those slots as elements of its new use.
+  using two_slot_first = mpsc_queue<int, 4, queue_layout::padded, 2>;
+  two_slot_first earlier;
+  ASSERT_EQ(earlier.try_emplace(1), push_result::ok);
+  ASSERT_EQ(earlier.try_emplace(2), push_result::ok);       // the first block's last slot
+  EXPECT_EQ(earlier.consume(8, [](int&) noexcept {}), 2u);  // the first block goes home
+
+  for (int round = 0; round < 3; ++round) {
+    two_slot_first later;  // its first block is the one `earlier` used
+    ASSERT_EQ(later.try_emplace(round), push_result::ok);
+    std::vector<int> seen;
+    EXPECT_EQ(later.consume(8, [&](int& v) noexcept { seen.push_back(v); }), 1u);
+    EXPECT_EQ(seen, std::vector<int>{round});
+    EXPECT_TRUE(later.empty());
+    EXPECT_EQ(later.consume(8, [](int&) noexcept {}), 0u);
+  }
+}
+
 TEST(mpsc_queue, one_message_at_a_time_uses_only_small_blocks) {
   small_first q;
   for (int i = 0; i < 50; ++i) {
