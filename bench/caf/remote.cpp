@@ -118,7 +118,7 @@ std::vector<metric> reqresp(const options& opt) {
     publish_and_serve(*sys, sys->spawn(increment_server));
     return {};
   }
-  const std::uint64_t requests = opt.quick ? 20'000 : 100'000;
+  const std::uint64_t requests = opt.quick ? 5'000 : 100'000;
   auto srv = peer_process::start(server_args(opt));
   if (!srv) return {metric{"remote-reqresp", 0, "ns", "lower", "no server"}};
   auto remote = connect(*sys, *srv);

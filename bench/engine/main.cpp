@@ -9,8 +9,8 @@
 
 namespace hollywood::bench {
 
-std::unique_ptr<actor::engine> make_engine(const options& opt) {
-  return actor::engine::create(actor::engine_config{}.with_workers(opt.workers)).value();
+std::unique_ptr<actor::engine> make_engine(const options& opt, actor::engine_config config) {
+  return actor::engine::create(config.with_workers(opt.workers)).value();
 }
 
 }  // namespace hollywood::bench

@@ -148,7 +148,7 @@ void next_request(actor::context& ctx, const actor::pid& server, std::uint64_t v
 }
 
 std::vector<metric> run_reqresp_remote(const options& opt) {
-  const std::uint64_t requests = opt.quick ? 20'000 : 100'000;
+  const std::uint64_t requests = opt.quick ? 5'000 : 100'000;
   auto server = peer_process::start(server_args(opt));
   if (!server) return {metric{"remote-reqresp", 0, "ns", "lower", "no server"}};
   auto n = make_networked(opt);

@@ -12,8 +12,9 @@
 
 namespace hollywood::bench {
 
-/// Creates the engine a workload runs on (`--workers`, default one per hardware thread).
-std::unique_ptr<actor::engine> make_engine(const options& opt);
+/// Creates the engine a workload runs on: `config` with the workers `--workers` names (default
+/// one per hardware thread).
+std::unique_ptr<actor::engine> make_engine(const options& opt, actor::engine_config config = {});
 
 /// Marks the start of a workload that actors drive.
 struct go {};
