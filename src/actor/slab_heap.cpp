@@ -201,6 +201,7 @@ void slab_heap::check_not_free(void* slot) const noexcept {
 
 std::size_t slab_heap::take(void** out, std::size_t n) noexcept {
   std::lock_guard lock(mu_);
+  last_take_ = std::chrono::steady_clock::now();  // once per 16 slots in a burst: ~1 ns a slot
   std::size_t got = 0;
   while (got < n) {
     if (current_ == nullptr || current_->free_count == 0) {
@@ -400,12 +401,15 @@ bool slab_heap::populate_wanted() noexcept {
   return (populate_requests.fetch_and(~bit, std::memory_order_relaxed) & bit) != 0;
 }
 
-void slab_heap::populate_ahead() noexcept {
+void slab_heap::populate_ahead(std::chrono::nanoseconds idle_after) noexcept {
   for (;;) {
     void* at = nullptr;
     {
       std::lock_guard lock(mu_);
       if (populating_ || ready_.size() >= spans_ahead_) return;
+      // The timer thread that serves requests runs up to milliseconds late while a burst keeps
+      // both cores busy, so lateness says nothing; a heap nobody refilled from lately does.
+      if (std::chrono::steady_clock::now() - last_take_ > idle_after) return;
       at = reserve_span();
       if (at == nullptr) return;
       populating_ = true;

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -43,6 +44,11 @@ struct heap_stats {
   std::uint64_t populated = 0;       // spans faulted in by `populate_ahead`
   std::uint64_t released_bytes = 0;  // given back to the OS so far
 };
+
+/// How long a heap may go without a refill and still get spans faulted in ahead. A request
+/// served later than that came from a burst that is over: its spans would only be given back.
+/// A spawner refills every 16 slots, so any burst faster than 16k spawns/s stays under it.
+inline constexpr std::chrono::milliseconds populate_idle_after{1};
 
 /// One slot size's heap. Make each with `static slab_heap* h = new slab_heap(...)`: it is never
 /// destroyed, because slots may be freed during static destruction, in any order.
@@ -75,9 +81,10 @@ class slab_heap {
   /// the request. True once per such moment.
   bool populate_wanted() noexcept;
   /// Faults in fresh spans' pages and keeps them ready for the next refills, until two are ready
-  /// (one for heaps of 4096 slots or more per span); does nothing if they are, or if another
-  /// thread is preparing one. Takes ~100 us a span on a VM: call it off the spawning thread.
-  void populate_ahead() noexcept;
+  /// (one for heaps of 4096 slots or more per span); does nothing if they are, if another thread
+  /// is preparing one, or if no thread refilled from this heap within `idle_after`. Takes
+  /// ~100 us a span on a VM: call it off the spawning thread.
+  void populate_ahead(std::chrono::nanoseconds idle_after = populate_idle_after) noexcept;
 
   /// Moves the calling thread's magazine of this heap back to the shared state.
   void close_magazine() noexcept;
@@ -143,6 +150,7 @@ class slab_heap {
   std::uintptr_t next_ HOLLYWOOD_GUARDED_BY(mu_) = 0;  // the current reservation's unused part
   std::uintptr_t end_ HOLLYWOOD_GUARDED_BY(mu_) = 0;
   bool populating_ HOLLYWOOD_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point last_take_ HOLLYWOOD_GUARDED_BY(mu_){};
   std::size_t live_ HOLLYWOOD_GUARDED_BY(mu_) = 0;
   std::uint64_t populated_ HOLLYWOOD_GUARDED_BY(mu_) = 0;
   std::uint64_t released_ HOLLYWOOD_GUARDED_BY(mu_) = 0;

@@ -31,6 +31,9 @@ slab_heap& heap() {
 using namespace std::chrono_literals;
 using hollywood::test::wait_until;
 
+/// For `populate_ahead` called by a test, long after anything refilled from the heap.
+constexpr std::chrono::nanoseconds however_idle = std::chrono::nanoseconds::max();
+
 std::uintptr_t address(const void* p) {
   return reinterpret_cast<std::uintptr_t>(p);
 }
@@ -120,10 +123,10 @@ TEST(process_heap, pages_whose_slots_are_all_free_go_back_to_the_os_and_come_bac
 }
 
 TEST(process_heap, a_span_faulted_in_ahead_is_ready_once_and_asked_for_again_when_taken) {
-  heap().populate_ahead();  // whatever earlier tests left: now two spans are ready
+  heap().populate_ahead(however_idle);  // whatever earlier tests left: now two spans are ready
   const hollywood::actor::detail::heap_stats first = heap().stats();
   EXPECT_EQ(first.ready_spans, 2u);
-  heap().populate_ahead();  // two are enough
+  heap().populate_ahead(however_idle);  // two are enough
   EXPECT_EQ(heap().stats().populated, first.populated);
   (void)heap().populate_wanted();  // clear a request earlier tests may have left
   // Take slots until the ready span is in use; it was faulted in before anything touched it.
@@ -141,6 +144,30 @@ TEST(process_heap, a_span_faulted_in_ahead_is_ready_once_and_asked_for_again_whe
   EXPECT_TRUE(was_resident);
   EXPECT_TRUE(heap().populate_wanted()) << "the last ready span was taken";
   EXPECT_FALSE(heap().populate_wanted()) << "asked once";
+  on_a_thread([&] {
+    for (void* s : slots)
+      heap().deallocate(s);
+  });
+}
+
+TEST(process_heap, a_heap_nobody_refilled_from_lately_gets_no_span_faulted_in_ahead) {
+  // Use up the spans kept ready, so that one is wanted.
+  std::vector<void*> slots;
+  on_a_thread([&] {
+    while (heap().stats().ready_spans != 0) {
+      slots.push_back(heap().allocate());
+    }
+  });
+  const hollywood::actor::detail::heap_stats before = heap().stats();
+  // A request served after the burst that made it: the last refill is older than the limit.
+  heap().populate_ahead(0ns);
+  EXPECT_EQ(heap().stats().populated, before.populated);
+  EXPECT_EQ(heap().stats().ready_spans, 0u);
+  // The same request while refills are recent enough is served.
+  heap().populate_ahead(however_idle);
+  EXPECT_GT(heap().stats().populated, before.populated);
+  EXPECT_GT(heap().stats().ready_spans, 0u);
+  (void)heap().populate_wanted();  // the taking asked for it; nobody else serves it here
   on_a_thread([&] {
     for (void* s : slots)
       heap().deallocate(s);
@@ -186,14 +213,15 @@ TEST(process_heap, threads_trading_slots_lose_none) {
 TEST(process_heap, an_engine_spawning_a_burst_has_its_timer_thread_fault_spans_in_ahead) {
   auto e = engine::create(engine_config{}.with_workers(2)).value();
   const hollywood::actor::detail::heap_stats before = heap().stats();
-  // Enough to fill every free slot earlier tests left, and three new spans.
+  // The timer thread serves a request only while the burst goes on (populate_idle_after), so
+  // the burst goes on until it did: past every free slot earlier tests left, span by span.
   const std::size_t per_span = slab_heap::span_bytes / ph::slot_bytes;
-  const std::size_t count = (before.spans + 3) * per_span - before.live_slots;
   std::vector<pid> actors;
-  for (std::size_t i = 0; i < count; ++i)
-    actors.push_back(e->spawn_fn([](context&) {}, "burst"));
-  const std::uint64_t populated = before.populated;
-  EXPECT_TRUE(wait_until([&] { return heap().stats().populated > populated; }));
+  EXPECT_TRUE(wait_until([&] {
+    for (std::size_t i = 0; i < per_span; ++i)
+      actors.push_back(e->spawn_fn([](context&) {}, "burst"));
+    return heap().stats().populated > before.populated;
+  }));
 }
 
 TEST(process_heap, an_idle_engine_gives_back_the_pages_of_actors_that_stopped) {
